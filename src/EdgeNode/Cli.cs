@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.Reflection;
+
+namespace EdgeNode;
+
+/// <summary>The command line of the contract: run, validate, --version (and the technician's tools).</summary>
+internal static class Cli
+{
+    public const int ExitOk = 0;
+    public const int ExitFatal = 1;
+    public const int ExitInvalidConfig = 2;
+
+    public static string Version =>
+        typeof(Cli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("EdgeNode: a Sparkplug B edge node for Modbus, GPIO and I2C on Linux gateways");
+
+        var configOption = new Option<FileInfo>("--config", "-c")
+        {
+            Description = "the node's YAML configuration file",
+            Required = true,
+        };
+
+        var validate = new Command("validate", "check a configuration file; prints ok or one FILE:LINE:COLUMN line per problem")
+        {
+            configOption,
+        };
+        validate.SetAction((parse, ct) => Task.FromResult(Validate(parse.GetValue(configOption)!)));
+        root.Subcommands.Add(validate);
+
+        var run = new Command("run", "run the node in the foreground until SIGTERM/SIGINT") { configOption };
+        run.SetAction((parse, ct) =>
+        {
+            Console.Error.WriteLine("not built yet: issue 5 (the edge node)");
+            return Task.FromResult(ExitFatal);
+        });
+        root.Subcommands.Add(run);
+
+        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+    }
+
+    private static int Validate(FileInfo file)
+    {
+        if (!file.Exists)
+        {
+            Console.Out.WriteLine($"{file.FullName}:1:1: file not found");
+            return ExitInvalidConfig;
+        }
+
+        Console.Out.WriteLine("ok");
+        return ExitOk;
+    }
+}

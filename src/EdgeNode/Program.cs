@@ -1,0 +1,3 @@
+using EdgeNode;
+
+return await Cli.RunAsync(args).ConfigureAwait(false);
