@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text;
+
+namespace EdgeNode.Engine.Session;
+
+/// <summary>
+/// The birth/death sequence number across MQTT connections and process restarts. Sparkplug 3.0: the Will of every
+/// new CONNECT carries the previous CONNECT's bdSeq + 1, wrapping 255 → 0 (topics-nbirth-bdseq-increment); a restart
+/// that began again at 0 would break host correlation (the TCK Monitor compares each Will with the last one).
+/// The file holds the bdSeq of the last connection the broker accepted; a connection attempt that never reached
+/// the broker does not consume a number.
+/// </summary>
+public sealed class BdSeqStore
+{
+    public const string FileName = "bdseq";
+
+    private readonly string _path;
+    private int _lastUsed;
+
+    public BdSeqStore(string stateDirectory)
+    {
+        Directory.CreateDirectory(stateDirectory);
+        _path = Path.Combine(stateDirectory, FileName);
+        _lastUsed = Read(_path, out var problem);
+        LoadProblem = problem;
+    }
+
+    /// <summary>Why the stored value could not be used (missing file is not a problem), else null.</summary>
+    public string? LoadProblem { get; }
+
+    /// <summary>The bdSeq the next connection's Will carries.</summary>
+    public int Next => (_lastUsed + 1) & 0xFF;
+
+    /// <summary>Records that the broker accepted a connection whose Will carried <paramref name="bdSeq"/>.</summary>
+    public void MarkUsed(int bdSeq)
+    {
+        _lastUsed = bdSeq & 0xFF;
+        Write(_path, _lastUsed);
+    }
+
+    private static int Read(string path, out string? problem)
+    {
+        problem = null;
+        try
+        {
+            if (!File.Exists(path))
+            {
+                return -1; // first start: the first Will carries 0
+            }
+
+            var text = File.ReadAllText(path).Trim();
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value is >= 0 and <= 255)
+            {
+                return value;
+            }
+
+            problem = $"{path} holds '{text}', not a bdSeq 0-255; starting again at 0";
+        }
+        catch (IOException ex)
+        {
+            problem = $"{path} could not be read ({ex.Message}); starting again at 0";
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            problem = $"{path} could not be read ({ex.Message}); starting again at 0";
+        }
+
+        return -1;
+    }
+
+    /// <summary>Write-to-temp, fsync, rename: a power cut leaves either the old or the new value, never half.</summary>
+    private static void Write(string path, int value)
+    {
+        var temp = path + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64, FileOptions.WriteThrough))
+        {
+            stream.Write(Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture) + "\n"));
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+}
