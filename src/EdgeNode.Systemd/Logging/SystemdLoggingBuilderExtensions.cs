@@ -1,0 +1,50 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace EdgeNode.Systemd.Logging;
+
+/// <summary>How the node's console logger formats its lines.</summary>
+public enum ConsoleLogFormat
+{
+    /// <summary>Journal format when stdout/stderr is the journal stream (<see cref="JournalStream.IsJournalStream"/>), plain otherwise.</summary>
+    Auto,
+
+    /// <summary>Always the journal format (<see cref="JournalConsoleFormatter"/>).</summary>
+    Journal,
+
+    /// <summary>Always the plain console format: one line per entry with a local timestamp; colours only on a terminal.</summary>
+    Plain,
+}
+
+/// <summary>Registers the node's console logging.</summary>
+public static class SystemdLoggingBuilderExtensions
+{
+    /// <summary>
+    /// Adds the console logger with the journal format under journald (<c>&lt;N&gt;</c> priority prefixes, one line per
+    /// entry, no colours) and a plain single-line format otherwise (a technician's terminal, a redirected file).
+    /// </summary>
+    public static ILoggingBuilder AddEdgeNodeConsole(this ILoggingBuilder builder, ConsoleLogFormat format = ConsoleLogFormat.Auto)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var journal = format == ConsoleLogFormat.Journal || (format == ConsoleLogFormat.Auto && JournalStream.IsJournalStream());
+
+        builder.AddConsole();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, JournalConsoleFormatter>());
+        builder.Services.Configure<ConsoleLoggerOptions>(options =>
+            options.FormatterName = journal ? JournalConsoleFormatter.FormatterName : ConsoleFormatterNames.Simple);
+        if (!journal)
+        {
+            builder.Services.Configure<SimpleConsoleFormatterOptions>(options =>
+            {
+                options.SingleLine = true;
+                options.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+                // Default: colours on a terminal only (the runtime checks for redirection and NO_COLOR-like settings).
+                options.ColorBehavior = LoggerColorBehavior.Default;
+            });
+        }
+
+        return builder;
+    }
+}
