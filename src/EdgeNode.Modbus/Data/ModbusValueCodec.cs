@@ -20,11 +20,11 @@ internal static class ModbusValueCodec
             case ModbusDataType.Int16:
                 return Scale(point, (short)Compose(registers[..1], order));
             case ModbusDataType.UInt16:
-                return Scale(point, (ushort)Compose(registers[..1], order));
+                return ScaleUnsigned(point, (ushort)Compose(registers[..1], order));
             case ModbusDataType.Int32:
                 return Scale(point, (int)(uint)Compose(registers[..2], order));
             case ModbusDataType.UInt32:
-                return Scale(point, (uint)Compose(registers[..2], order));
+                return ScaleUnsigned(point, (uint)Compose(registers[..2], order));
             case ModbusDataType.Int64:
                 return Scale(point, (long)Compose(registers[..4], order));
             case ModbusDataType.UInt64:
@@ -230,6 +230,9 @@ internal static class ModbusValueCodec
 
     private static ModbusValue Scale(ModbusPoint point, long raw) =>
         point.IsScaled ? ScaleDouble(point, raw) : ModbusValue.FromInt64(raw);
+
+    private static ModbusValue ScaleUnsigned(ModbusPoint point, ulong raw) =>
+        point.IsScaled ? ScaleDouble(point, raw) : ModbusValue.FromUInt64(raw);
 
     private static ModbusValue ScaleDouble(ModbusPoint point, double raw) =>
         ModbusValue.FromDouble(raw * (point.Scale ?? 1.0) + (point.Offset ?? 0.0));
