@@ -101,7 +101,11 @@ SH
 not_built() { echo "not built yet: $1" >&2; exit 1; }
 
 cmd_demo() { not_built "issue 5 (the edge node and its demo)"; }
-cmd_package() { not_built "issue 8 (systemd service and Debian packaging)"; }
+cmd_package() {
+  need_dotnet
+  # One publish, then one .deb per architecture (amd64, arm64, armhf) with only its own native files.
+  "$ROOT/packaging/build-deb.sh" --out "$ARTIFACTS/packages"
+}
 
 cmd_bench() {
   need_dotnet
