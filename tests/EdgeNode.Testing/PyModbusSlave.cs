@@ -156,6 +156,7 @@ public sealed class PyModbusSlave : IAsyncDisposable
     private TcpClient? _control;
     private StreamReader? _reader;
     private StreamWriter? _writer;
+    private bool _running;
 
     private PyModbusSlave(PyModbusMode mode, PyModbusSlaveOptions options, string? device, string configPath)
     {
@@ -237,6 +238,7 @@ public sealed class PyModbusSlave : IAsyncDisposable
         }
 
         Process = ExternalProcess.Start(python, args);
+        _running = true;
         var ready = await Process.WaitForLineAsync("READY ", TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         var control = await Process.WaitForLineAsync("CONTROL ", TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         if (_mode != PyModbusMode.Rtu)
@@ -339,13 +341,14 @@ public sealed class PyModbusSlave : IAsyncDisposable
     public async Task StopAsync()
     {
         CloseControl();
+        _running = false;
         await Process.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Starts the slave again on the same port (or device) with its initial map and fresh counters.</summary>
     public async Task StartAgainAsync(CancellationToken cancellationToken = default)
     {
-        if (!Process.HasExited)
+        if (_running)
         {
             await StopAsync().ConfigureAwait(false);
         }
@@ -361,7 +364,7 @@ public sealed class PyModbusSlave : IAsyncDisposable
             catch (InvalidOperationException) when (DateTime.UtcNow < deadline)
             {
                 // the port may linger for a moment after the previous process died
-                await Process.DisposeAsync().ConfigureAwait(false);
+                await StopAsync().ConfigureAwait(false);
                 await Task.Delay(200, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -370,8 +373,9 @@ public sealed class PyModbusSlave : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         CloseControl();
-        if (Process is not null)
+        if (_running)
         {
+            _running = false;
             await Process.DisposeAsync().ConfigureAwait(false);
         }
 

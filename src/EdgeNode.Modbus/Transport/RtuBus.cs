@@ -240,7 +240,8 @@ internal sealed class RtuBus : IModbusTransport
                     break;
                 }
 
-                waitUntil = deadline;
+                // After a frame that failed its CRC, only wait for the line to go quiet (see below).
+                waitUntil = sawBadCrc ? Math.Min(deadline, lastRx + _interCharTicks) : deadline;
             }
             else
             {
@@ -266,12 +267,13 @@ internal sealed class RtuBus : IModbusTransport
                     DiscardReceived(_rx.AsSpan(0, count));
                     sawGarbage = true;
                     count = 0;
-                    if (sawBadCrc)
-                    {
-                        // The unit answered and the line went quiet: its frame was corrupted on the way. Retry now
-                        // instead of waiting out the timeout; it will not send another.
-                        break;
-                    }
+                }
+
+                if (sawBadCrc && now >= lastRx + _interCharTicks)
+                {
+                    // The unit answered and the line went quiet: its frame was corrupted on the way. Retry now
+                    // instead of waiting out the timeout; it will not send another.
+                    break;
                 }
 
                 continue;
