@@ -69,6 +69,37 @@ public sealed class ModbusRtuIntegrationTests(PyModbusRtuFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task Completion_CallerContinuation_NeverRunsOnTheBusThread()
+    {
+        // Inside Task.Run there is no synchronization context: the code after each await runs on the thread our
+        // completion hands back, which must never be the bus thread.
+        var unit = _master.ForUnit(1, s_options);
+        var reader = new ModbusPointReader(unit, ModbusReadPlan.Create(
+        [
+            new ModbusPoint { Table = ModbusTable.HoldingRegister, Address = 0 },
+            new ModbusPoint { Table = ModbusTable.HoldingRegister, Address = 500 },
+        ]));
+        var seen = await Task.Run(async () =>
+        {
+            var threads = new List<(bool OnTransport, string? Name)>();
+            for (var i = 0; i < 20; i++)
+            {
+                await unit.ReadHoldingRegistersAsync(0, 1);
+                threads.Add((ModbusTransaction.OnTransportThread, Thread.CurrentThread.Name));
+                await reader.ReadAsync();
+                threads.Add((ModbusTransaction.OnTransportThread, Thread.CurrentThread.Name));
+            }
+
+            return threads;
+        });
+        Assert.All(seen, t =>
+        {
+            Assert.False(t.OnTransport);
+            Assert.False((t.Name ?? "").StartsWith("modbus", StringComparison.Ordinal), t.Name);
+        });
+    }
+
+    [Fact]
     public async Task Read_BeyondTable_IsIllegalDataAddress()
     {
         var result = await _master.ForUnit(1, s_options).ReadHoldingRegistersAsync(999, 2);

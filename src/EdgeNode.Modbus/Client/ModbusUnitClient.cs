@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace EdgeNode.Modbus;
 
 /// <summary>
@@ -29,6 +31,7 @@ public sealed class ModbusUnitClient : IAsyncDisposable
     public ModbusMasterOptions Options { get; }
 
     /// <summary>FC 01: reads <paramref name="count"/> coils (1–2000).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ModbusResult<bool[]>> ReadCoilsAsync(ushort address, ushort count, CancellationToken cancellationToken = default)
     {
         var values = new bool[count];
@@ -37,6 +40,7 @@ public sealed class ModbusUnitClient : IAsyncDisposable
     }
 
     /// <summary>FC 02: reads <paramref name="count"/> discrete inputs (1–2000).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ModbusResult<bool[]>> ReadDiscreteInputsAsync(ushort address, ushort count, CancellationToken cancellationToken = default)
     {
         var values = new bool[count];
@@ -45,6 +49,7 @@ public sealed class ModbusUnitClient : IAsyncDisposable
     }
 
     /// <summary>FC 03: reads <paramref name="count"/> holding registers (1–125).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ModbusResult<ushort[]>> ReadHoldingRegistersAsync(ushort address, ushort count, CancellationToken cancellationToken = default)
     {
         var values = new ushort[count];
@@ -53,6 +58,7 @@ public sealed class ModbusUnitClient : IAsyncDisposable
     }
 
     /// <summary>FC 04: reads <paramref name="count"/> input registers (1–125).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ModbusResult<ushort[]>> ReadInputRegistersAsync(ushort address, ushort count, CancellationToken cancellationToken = default)
     {
         var values = new ushort[count];
@@ -77,13 +83,16 @@ public sealed class ModbusUnitClient : IAsyncDisposable
         ReadRegistersAsync(ModbusFunctionCode.ReadInputRegisters, address, destination, cancellationToken);
 
     /// <summary>FC 05: sets or clears one coil.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ModbusResult> WriteSingleCoilAsync(ushort address, bool value, CancellationToken cancellationToken = default)
     {
         var tx = Begin();
         try
         {
             tx.RequestLength = ModbusPdu.EncodeWriteSingleCoil(tx.Request, address, value);
-            return await RunAsync(tx, cancellationToken).ConfigureAwait(false);
+            var result = await RunAsync(tx, cancellationToken).ConfigureAwait(false);
+            await ModbusTransaction.LeaveTransportThread();
+            return result;
         }
         finally
         {
@@ -92,13 +101,16 @@ public sealed class ModbusUnitClient : IAsyncDisposable
     }
 
     /// <summary>FC 06: writes one register.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ModbusResult> WriteSingleRegisterAsync(ushort address, ushort value, CancellationToken cancellationToken = default)
     {
         var tx = Begin();
         try
         {
             tx.RequestLength = ModbusPdu.EncodeWriteSingleRegister(tx.Request, address, value);
-            return await RunAsync(tx, cancellationToken).ConfigureAwait(false);
+            var result = await RunAsync(tx, cancellationToken).ConfigureAwait(false);
+            await ModbusTransaction.LeaveTransportThread();
+            return result;
         }
         finally
         {
@@ -107,6 +119,7 @@ public sealed class ModbusUnitClient : IAsyncDisposable
     }
 
     /// <summary>FC 15: writes 1–1968 coils.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ModbusResult> WriteMultipleCoilsAsync(ushort address, ReadOnlyMemory<bool> values, CancellationToken cancellationToken = default)
     {
         CheckRange(address, values.Length, ModbusPdu.MaxWriteBits, nameof(values));
@@ -114,7 +127,9 @@ public sealed class ModbusUnitClient : IAsyncDisposable
         try
         {
             tx.RequestLength = ModbusPdu.EncodeWriteMultipleCoils(tx.Request, address, values.Span);
-            return await RunAsync(tx, cancellationToken).ConfigureAwait(false);
+            var result = await RunAsync(tx, cancellationToken).ConfigureAwait(false);
+            await ModbusTransaction.LeaveTransportThread();
+            return result;
         }
         finally
         {
@@ -123,6 +138,7 @@ public sealed class ModbusUnitClient : IAsyncDisposable
     }
 
     /// <summary>FC 16: writes 1–123 registers.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ModbusResult> WriteMultipleRegistersAsync(ushort address, ReadOnlyMemory<ushort> values,
         CancellationToken cancellationToken = default)
     {
@@ -131,7 +147,9 @@ public sealed class ModbusUnitClient : IAsyncDisposable
         try
         {
             tx.RequestLength = ModbusPdu.EncodeWriteMultipleRegisters(tx.Request, address, values.Span);
-            return await RunAsync(tx, cancellationToken).ConfigureAwait(false);
+            var result = await RunAsync(tx, cancellationToken).ConfigureAwait(false);
+            await ModbusTransaction.LeaveTransportThread();
+            return result;
         }
         finally
         {
@@ -140,6 +158,7 @@ public sealed class ModbusUnitClient : IAsyncDisposable
     }
 
     /// <summary>FC 22: register = (register AND <paramref name="andMask"/>) OR (<paramref name="orMask"/> AND NOT <paramref name="andMask"/>), atomically in the device.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ModbusResult> MaskWriteRegisterAsync(ushort address, ushort andMask, ushort orMask,
         CancellationToken cancellationToken = default)
     {
@@ -147,7 +166,9 @@ public sealed class ModbusUnitClient : IAsyncDisposable
         try
         {
             tx.RequestLength = ModbusPdu.EncodeMaskWriteRegister(tx.Request, address, andMask, orMask);
-            return await RunAsync(tx, cancellationToken).ConfigureAwait(false);
+            var result = await RunAsync(tx, cancellationToken).ConfigureAwait(false);
+            await ModbusTransaction.LeaveTransportThread();
+            return result;
         }
         finally
         {
@@ -156,6 +177,7 @@ public sealed class ModbusUnitClient : IAsyncDisposable
     }
 
     /// <summary>FC 23: writes 1–121 registers, then reads 1–125 registers, in one transaction (the write happens first).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ModbusResult<ushort[]>> ReadWriteMultipleRegistersAsync(ushort readAddress, ushort readCount, ushort writeAddress,
         ReadOnlyMemory<ushort> values, CancellationToken cancellationToken = default)
     {
@@ -173,6 +195,7 @@ public sealed class ModbusUnitClient : IAsyncDisposable
                 ModbusPdu.ReadRegisters(tx.ResponsePdu[2..], read);
             }
 
+            await ModbusTransaction.LeaveTransportThread();
             return new ModbusResult<ushort[]>(result.Status, read, result.ExceptionCode, result.Error);
         }
         finally
@@ -192,6 +215,7 @@ public sealed class ModbusUnitClient : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<ModbusResult> ReadRegistersAsync(ModbusFunctionCode function, ushort address, Memory<ushort> destination,
         CancellationToken cancellationToken)
     {
@@ -206,6 +230,7 @@ public sealed class ModbusUnitClient : IAsyncDisposable
                 ModbusPdu.ReadRegisters(tx.ResponsePdu[2..], destination.Span);
             }
 
+            await ModbusTransaction.LeaveTransportThread();
             return result;
         }
         finally
@@ -214,6 +239,7 @@ public sealed class ModbusUnitClient : IAsyncDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<ModbusResult> ReadBitsAsync(ModbusFunctionCode function, ushort address, Memory<bool> destination,
         CancellationToken cancellationToken)
     {
@@ -228,6 +254,7 @@ public sealed class ModbusUnitClient : IAsyncDisposable
                 ModbusPdu.ReadBits(tx.ResponsePdu[2..], destination.Span);
             }
 
+            await ModbusTransaction.LeaveTransportThread();
             return result;
         }
         finally
@@ -236,7 +263,11 @@ public sealed class ModbusUnitClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs an encoded transaction under this unit's policy (the point reader passes its own, reused transactions).</summary>
+    /// <summary>
+    /// Runs an encoded transaction under this unit's policy (the point reader passes its own, reused transactions). May
+    /// complete inline on a transport thread: public callers end with <see cref="ModbusTransaction.LeaveTransportThread"/>.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<ModbusResult> RunAsync(ModbusTransaction tx, CancellationToken cancellationToken)
     {
         var status = await Master.ExecuteAsync(tx, Options, cancellationToken).ConfigureAwait(false);

@@ -90,9 +90,12 @@ public sealed class ModbusPointReader
             }
         }
 
+        // The last block completed inline on the transport thread: decode and return on the thread pool.
+        await ModbusTransaction.LeaveTransportThread();
         return Decode();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ReadRestConcurrentlyAsync(CancellationToken cancellationToken)
     {
         var pending = _pending;

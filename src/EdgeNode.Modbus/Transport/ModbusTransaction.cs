@@ -32,7 +32,13 @@ internal sealed class ModbusTransaction : IValueTaskSource<ModbusStatus>
     public Action<ModbusTransaction>? TimeoutHandler;
 
     private readonly Lock _timerLock = new();
-    private ManualResetValueTaskSourceCore<ModbusStatus> _core = new() { RunContinuationsAsynchronously = true };
+    // Continuations run inline on the completing transport thread (the RTU bus thread, the TCP reader): our own code
+    // between two requests of a poll then costs no thread hop. Public entry points leave that thread before user code
+    // runs (see LeaveTransportThread).
+    private ManualResetValueTaskSourceCore<ModbusStatus> _core = new() { RunContinuationsAsynchronously = false };
+
+    [ThreadStatic]
+    private static int t_completingDepth;
     private Timer? _timer;
     private int _state; // 0 idle, 1 pending, 2 completed
     private volatile bool _cancelRequested;
@@ -85,8 +91,44 @@ internal sealed class ModbusTransaction : IValueTaskSource<ModbusStatus>
             Error = error;
         }
 
-        _core.SetResult(status);
+        t_completingDepth++;
+        try
+        {
+            _core.SetResult(status);
+        }
+        finally
+        {
+            t_completingDepth--;
+        }
+
         return true;
+    }
+
+    /// <summary>True while continuations run inline inside a transport's completion (on its I/O thread).</summary>
+    public static bool OnTransportThread => t_completingDepth > 0;
+
+    /// <summary>
+    /// Awaited at the end of every public async entry point: when the call completed inline on a transport thread,
+    /// continue on the thread pool so the caller's code never runs on (and never blocks) the bus thread or TCP reader.
+    /// </summary>
+    public static TransportThreadExit LeaveTransportThread() => default;
+
+    /// <summary>An awaitable that yields to the thread pool only when on a transport thread.</summary>
+    public readonly struct TransportThreadExit : System.Runtime.CompilerServices.ICriticalNotifyCompletion
+    {
+        public TransportThreadExit GetAwaiter() => this;
+
+        public bool IsCompleted => !OnTransportThread;
+
+        public void GetResult()
+        {
+        }
+
+        public void OnCompleted(Action continuation) =>
+            ThreadPool.QueueUserWorkItem(static c => c(), continuation, preferLocal: false);
+
+        public void UnsafeOnCompleted(Action continuation) =>
+            ThreadPool.UnsafeQueueUserWorkItem(static c => c(), continuation, preferLocal: false);
     }
 
     /// <summary>Completes a request that was skipped because the caller cancelled it.</summary>
