@@ -262,6 +262,11 @@ public sealed class ModbusRtuFaultIntegrationTests : IAsyncLifetime
         Assert.Equal(new ushort[] { 0x1111, 0x2222 }, result.Value);
         Assert.Equal(1, _relay.Corrupted);
         Assert.Equal(2, await _slave.RequestCountAsync(1, 3));
+        var stats = _master.Statistics;
+        Assert.Equal(1, stats.InvalidResponses);
+        Assert.Equal(1, stats.Retries);
+        Assert.Equal(2, stats.Succeeded);
+        Assert.True(stats.DiscardedBytes >= 9, stats.ToString()); // the corrupt 9-byte frame
     }
 
     [Fact]

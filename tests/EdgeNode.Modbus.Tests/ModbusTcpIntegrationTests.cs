@@ -303,6 +303,8 @@ public sealed class ModbusTcpIntegrationTests(PyModbusTcpFixture fixture) : ICla
 
         Assert.True(up.IsOk, up.ToString());
         Assert.Equal(new ushort[] { 123 }, up.Value);
+        Assert.Equal(2, master.Statistics.Connections);
+        Assert.True(master.Statistics.CommunicationErrors >= 1);
         Assert.True(_logs.Has(2002) || _logs.Has(2001)); // the loss was logged
     }
 

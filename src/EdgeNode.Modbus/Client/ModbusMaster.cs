@@ -19,6 +19,14 @@ public sealed class ModbusMaster : IAsyncDisposable
     private readonly UnitHealth?[] _health = new UnitHealth?[256];
     private readonly ConcurrentQueue<ModbusTransaction> _pool = new();
     private int _disposed;
+    private long _requests;
+    private long _succeeded;
+    private long _exceptions;
+    private long _timeouts;
+    private long _invalid;
+    private long _communicationErrors;
+    private long _retries;
+    private long _skipped;
 
     internal ModbusMaster(IModbusTransport transport, ModbusLinkSettings settings, ILogger logger)
     {
@@ -80,6 +88,12 @@ public sealed class ModbusMaster : IAsyncDisposable
         return new ModbusUnitClient(this, unitId, options, release: null);
     }
 
+    /// <summary>Counters since the master was created (for diagnostics metrics and logs).</summary>
+    public ModbusLinkStatistics Statistics => new(
+        Interlocked.Read(ref _requests), Interlocked.Read(ref _succeeded), Interlocked.Read(ref _exceptions), Interlocked.Read(ref _timeouts),
+        Interlocked.Read(ref _invalid), Interlocked.Read(ref _communicationErrors), Interlocked.Read(ref _retries), Interlocked.Read(ref _skipped),
+        _transport.DiscardedBytes, _transport.Connections);
+
     /// <summary>The back-off state of <paramref name="unitId"/>: consecutive failed requests (0 = healthy).</summary>
     public int GetConsecutiveFailures(byte unitId) => _health[unitId]?.ConsecutiveFailures ?? 0;
 
@@ -119,6 +133,7 @@ public sealed class ModbusMaster : IAsyncDisposable
         {
             tx.ExceptionCode = ModbusExceptionCode.None;
             tx.Error = health.LastError;
+            Interlocked.Increment(ref _skipped);
             return ModbusStatus.UnitBackedOff;
         }
 
@@ -139,6 +154,12 @@ public sealed class ModbusMaster : IAsyncDisposable
             if (tx.WasCancelled)
             {
                 throw new OperationCanceledException(cancellationToken);
+            }
+
+            Count(status);
+            if (attempt > 1)
+            {
+                Interlocked.Increment(ref _retries);
             }
 
             if (status is ModbusStatus.Ok or ModbusStatus.UnitBackedOff)
@@ -171,6 +192,36 @@ public sealed class ModbusMaster : IAsyncDisposable
         }
 
         return status;
+    }
+
+    private void Count(ModbusStatus status)
+    {
+        if (status != ModbusStatus.UnitBackedOff)
+        {
+            Interlocked.Increment(ref _requests);
+        }
+
+        switch (status)
+        {
+            case ModbusStatus.Ok:
+                Interlocked.Increment(ref _succeeded);
+                break;
+            case ModbusStatus.Exception:
+                Interlocked.Increment(ref _exceptions);
+                break;
+            case ModbusStatus.Timeout:
+                Interlocked.Increment(ref _timeouts);
+                break;
+            case ModbusStatus.InvalidResponse:
+                Interlocked.Increment(ref _invalid);
+                break;
+            case ModbusStatus.CommunicationError:
+                Interlocked.Increment(ref _communicationErrors);
+                break;
+            case ModbusStatus.UnitBackedOff:
+                Interlocked.Increment(ref _skipped);
+                break;
+        }
     }
 
     private void Account(UnitHealth health, ModbusTransaction tx, ModbusStatus status, int attempts, ModbusMasterOptions options)
@@ -220,3 +271,17 @@ public sealed class ModbusMaster : IAsyncDisposable
         await _transport.DisposeAsync().ConfigureAwait(false);
     }
 }
+
+/// <summary>A link's counters: attempts on the wire and how they ended.</summary>
+/// <param name="Requests">Attempts sent (retries included).</param>
+/// <param name="Succeeded">Attempts answered with a normal response.</param>
+/// <param name="Exceptions">Attempts answered with an exception response.</param>
+/// <param name="Timeouts">Attempts without a response in time.</param>
+/// <param name="InvalidResponses">Attempts answered with a corrupt or wrong frame (CRC errors among them).</param>
+/// <param name="CommunicationErrors">Attempts that failed on the link (port/connection down).</param>
+/// <param name="Retries">Attempts after the first of a request.</param>
+/// <param name="SkippedBackedOff">Requests not sent because their unit was in back-off.</param>
+/// <param name="DiscardedBytes">Stray bytes dropped from the line (RTU).</param>
+/// <param name="Connections">TCP connections made / serial port opens.</param>
+public readonly record struct ModbusLinkStatistics(long Requests, long Succeeded, long Exceptions, long Timeouts, long InvalidResponses,
+    long CommunicationErrors, long Retries, long SkippedBackedOff, long DiscardedBytes, long Connections);

@@ -17,6 +17,12 @@ internal interface IModbusTransport : IAsyncDisposable
 
     /// <summary>Sends one attempt of <paramref name="transaction"/> (already encoded) and completes with its status.</summary>
     ValueTask<ModbusStatus> SendAsync(ModbusTransaction transaction);
+
+    /// <summary>Connections made (TCP) or times the port was opened (RTU).</summary>
+    long Connections { get; }
+
+    /// <summary>Stray bytes discarded (RTU: noise, echoes of nothing, late responses).</summary>
+    long DiscardedBytes { get; }
 }
 
 /// <summary>Per-unit health on one link: consecutive failures and the back-off window that follows them.</summary>

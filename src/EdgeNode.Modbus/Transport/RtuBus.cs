@@ -59,10 +59,12 @@ internal sealed class RtuBus : IModbusTransport
 
     public RtuTiming Timing { get; }
 
-    /// <summary>Counters for diagnostics and the benchmark.</summary>
-    public long Transactions;
+    private long _discardedBytes;
+    private long _opens;
 
-    public long DiscardedBytes;
+    public long Connections => Interlocked.Read(ref _opens);
+
+    public long DiscardedBytes => Interlocked.Read(ref _discardedBytes);
 
     public ValueTask<ModbusStatus> SendAsync(ModbusTransaction transaction)
     {
@@ -197,7 +199,6 @@ internal sealed class RtuBus : IModbusTransport
 
             var sent = Stopwatch.GetTimestamp();
             _channel.Write(request);
-            Interlocked.Increment(ref Transactions);
             // The bytes leave at line speed after write() returns; the response clock starts when they are out.
             var wireEnd = sent + (long)(length * _ticksPerCharacter);
             _lastActivity = wireEnd;
@@ -410,7 +411,7 @@ internal sealed class RtuBus : IModbusTransport
 
     private void DiscardReceived(ReadOnlySpan<byte> bytes)
     {
-        Interlocked.Add(ref DiscardedBytes, bytes.Length);
+        Interlocked.Add(ref _discardedBytes, bytes.Length);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             Log.Discarded(_logger, Name, bytes.Length, Convert.ToHexString(bytes));
@@ -434,6 +435,7 @@ internal sealed class RtuBus : IModbusTransport
         try
         {
             _channel.Open();
+            Interlocked.Increment(ref _opens);
             _reopenFailures = 0;
             _lastOpenError = null;
             _everOpened = true;

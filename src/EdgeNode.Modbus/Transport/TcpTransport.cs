@@ -56,8 +56,11 @@ internal sealed class TcpTransport : IModbusTransport
 
     public int MaxInFlight { get; }
 
-    /// <summary>Connections made so far (diagnostics, tests).</summary>
-    public int ConnectionCount;
+    private long _connections;
+
+    public long Connections => Interlocked.Read(ref _connections);
+
+    public long DiscardedBytes => 0;
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ModbusStatus> SendAsync(ModbusTransaction tx)
@@ -191,7 +194,7 @@ internal sealed class TcpTransport : IModbusTransport
             _connectFailures = 0;
             _lastError = null;
             connection = new Connection(socket);
-            Interlocked.Increment(ref ConnectionCount);
+            Interlocked.Increment(ref _connections);
             Volatile.Write(ref _connection, connection);
             Log.LinkReady(_logger, Name);
             _ = ReadLoopAsync(connection);
