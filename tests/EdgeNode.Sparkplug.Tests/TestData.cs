@@ -41,8 +41,12 @@ internal static class TestData
     public static void AssertPayloadsEqual(SparkplugPayload expected, SparkplugPayload actual)
     {
         Assert.True(SparkplugEquality.PayloadsEqual(expected, actual),
-            $"payloads differ:\nexpected {Describe(expected)}\nactual   {Describe(actual)}");
+            $"payloads differ:\nexpected {Google(expected)}\nactual   {Google(actual)}");
     }
+
+    /// <summary>Google.Protobuf's JSON of the payload: every field, for failure messages.</summary>
+    public static string Google(SparkplugPayload p) =>
+        global::Google.Protobuf.JsonFormatter.Default.Format(ParseWithGoogle(p.ToByteArray()));
 
     public static string Describe(SparkplugPayload p) =>
         $"{p}: " + string.Join("; ", p.Metrics.Select(m => $"{m} (omitType={m.OmitDataType}, ts={m.Timestamp}, props={m.Properties}, md={m.MetaData is not null})"));

@@ -122,9 +122,11 @@ const ops = {
     { longs: String, bytes: String, defaults: false })),
   encode: item => Buffer.from(sparkplug.encodePayload(revivePayload(item))).toString('base64'),
   encodeProto: item => {
-    const err = Payload.verify(item);
+    // fromObject converts decimal strings to Long and base64 strings to bytes; verify the result, not the JSON.
+    const message = Payload.fromObject(item);
+    const err = Payload.verify(message);
     if (err) throw new Error(err);
-    return Buffer.from(Payload.encode(Payload.fromObject(item)).finish()).toString('base64');
+    return Buffer.from(Payload.encode(message).finish()).toString('base64');
   },
 };
 
