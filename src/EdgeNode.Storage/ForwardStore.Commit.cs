@@ -52,8 +52,9 @@ public sealed partial class ForwardStore
     }
 
     /// <summary>
-    /// Under <c>_dbGate</c>: writes the sealed segments (and the open one) and new catalog entries in one
-    /// <c>synchronous=FULL</c> transaction, dropping the oldest data first when the store would exceed its limit.
+    /// Under <c>_dbGate</c>: writes the sealed segments (and the open one) and new catalog entries in
+    /// <c>synchronous=FULL</c> transactions of at most <see cref="EarlyCommitBytes"/> each (so the WAL stays within
+    /// its reserve), dropping the oldest data first when the store would exceed its limit.
     /// </summary>
     private bool CommitCore()
     {
@@ -78,13 +79,69 @@ public sealed partial class ForwardStore
         }
 
         LogMemoryDrops();
-        var droppedBefore = Interlocked.Read(ref _droppedUnpersisted);
-        if (segments.Count == 0 && metrics.Count == 0 && droppedBefore == 0)
+        if (segments.Count == 0 && metrics.Count == 0 && Interlocked.Read(ref _droppedUnpersisted) == 0)
         {
             return true;
         }
 
+        var done = 0;
+        while (true)
+        {
+            var end = done;
+            long chunkBytes = 0;
+            while (end < segments.Count && (end == done || chunkBytes + segments[end].Data.Length <= EarlyCommitBytes))
+            {
+                chunkBytes += segments[end++].Data.Length;
+            }
+
+            try
+            {
+                CommitChunk(segments, done, end, done == 0 ? metrics : []);
+            }
+            catch (SqliteException ex)
+            {
+                // Nothing of this transaction happened: put it and the rest back in front of newer appends.
+                var rest = segments.GetRange(done, segments.Count - done);
+                lock (_appendLock)
+                {
+                    _sealed.InsertRange(0, rest);
+                    _sealedBytes += rest.Sum(r => (long)r.Data.Length);
+                    EnforceMemoryLimit();
+                }
+
+                if (done == 0)
+                {
+                    lock (_catalogLock)
+                    {
+                        _unpersistedMetrics.InsertRange(0, metrics);
+                    }
+                }
+
+                HandleCommitFailure(ex, chunkBytes);
+                return false;
+            }
+
+            done = end;
+            if (done >= segments.Count)
+            {
+                break;
+            }
+        }
+
+        UpdateBytes();
+        if (_commitFailures > 0)
+        {
+            Log.CommitRecovered(_logger, Path, _commitFailures);
+            _commitFailures = 0;
+        }
+
+        return true;
+    }
+
+    private void CommitChunk(List<SealedSegment> all, int from, int to, List<StoreMetric> metrics)
+    {
         var watch = Stopwatch.StartNew();
+        var segments = all.GetRange(from, to - from);
         long incomingChanges = 0, bytes = 0;
         foreach (var segment in segments)
         {
@@ -92,65 +149,37 @@ public sealed partial class ForwardStore
             bytes += segment.Data.Length;
         }
 
-        try
+        var droppedBefore = Interlocked.Read(ref _droppedUnpersisted);
+        SetSynchronous(full: true);
+        long droppedIncoming, droppedStored;
+        using (var transaction = _connection.BeginTransaction(deferred: false))
         {
-            SetSynchronous(full: true);
-            long droppedIncoming, droppedStored;
-            using (var transaction = _connection.BeginTransaction(deferred: false))
+            InsertMetrics(metrics, transaction);
+            var skip = SkipIncomingBeyondBudget(segments, out droppedIncoming);
+            droppedStored = DropOldestToFit(transaction, EstimateBytes(segments, skip));
+            InsertSegments(segments, skip, transaction);
+            var dropped = droppedBefore + droppedIncoming + droppedStored;
+            if (dropped > 0)
             {
-                InsertMetrics(metrics, transaction);
-                var skip = SkipIncomingBeyondBudget(segments, out droppedIncoming);
-                droppedStored = DropOldestToFit(transaction, EstimateBytes(segments, skip));
-                InsertSegments(segments, skip, transaction);
-                var dropped = droppedBefore + droppedIncoming + droppedStored;
-                if (dropped > 0)
-                {
-                    StoreSchema.Execute(_connection, string.Create(CultureInfo.InvariantCulture,
-                        $"UPDATE meta SET value = value + {dropped} WHERE key = 'dropped'"), transaction);
-                }
-
-                transaction.Commit();
+                StoreSchema.Execute(_connection, string.Create(CultureInfo.InvariantCulture,
+                    $"UPDATE meta SET value = value + {dropped} WHERE key = 'dropped'"), transaction);
             }
 
-            Interlocked.Add(ref _memoryChanges, -incomingChanges);
-            Interlocked.Add(ref _committedPending, incomingChanges - droppedIncoming - droppedStored);
-            Interlocked.Add(ref _droppedUnpersisted, -droppedBefore);
-            Interlocked.Add(ref _droppedPersisted, droppedBefore + droppedIncoming + droppedStored);
-            Interlocked.Add(ref _durableChanges, incomingChanges);
-            if (droppedStored > 0)
-            {
-                InvalidateReadCache();
-            }
-
-            LogCapacityDrops(droppedIncoming + droppedStored);
-            UpdateBytes();
-            if (_commitFailures > 0)
-            {
-                Log.CommitRecovered(_logger, Path, _commitFailures);
-                _commitFailures = 0;
-            }
-
-            Log.Committed(_logger, Path, incomingChanges, segments.Count, bytes, watch.Elapsed.TotalMilliseconds);
-            return true;
+            transaction.Commit();
         }
-        catch (SqliteException ex)
+
+        Interlocked.Add(ref _memoryChanges, -incomingChanges);
+        Interlocked.Add(ref _committedPending, incomingChanges - droppedIncoming - droppedStored);
+        Interlocked.Add(ref _droppedUnpersisted, -droppedBefore);
+        Interlocked.Add(ref _droppedPersisted, droppedBefore + droppedIncoming + droppedStored);
+        Interlocked.Add(ref _durableChanges, incomingChanges);
+        if (droppedStored > 0)
         {
-            // Nothing of the transaction happened: put everything back in front of what was appended meanwhile.
-            lock (_appendLock)
-            {
-                _sealed.InsertRange(0, segments);
-                _sealedBytes += bytes;
-                EnforceMemoryLimit();
-            }
-
-            lock (_catalogLock)
-            {
-                _unpersistedMetrics.InsertRange(0, metrics);
-            }
-
-            HandleCommitFailure(ex, bytes);
-            return false;
+            InvalidateReadCache();
         }
+
+        LogCapacityDrops(droppedIncoming + droppedStored);
+        Log.Committed(_logger, Path, incomingChanges, segments.Count, bytes, watch.Elapsed.TotalMilliseconds);
     }
 
     private void HandleCommitFailure(SqliteException ex, long bytes)
@@ -361,7 +390,7 @@ public sealed partial class ForwardStore
 
         SetSynchronous(full: false);
         StoreSchema.Execute(_connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA incremental_vacuum({Math.Min(before, maxPages)})"));
-        StoreSchema.Execute(_connection, "PRAGMA wal_checkpoint(PASSIVE)");
+        StoreSchema.Execute(_connection, "PRAGMA wal_checkpoint(TRUNCATE)");
         UpdateBytes();
         Log.Vacuumed(_logger, Path, before - StoreSchema.ScalarInt64(_connection, "PRAGMA freelist_count"), Bytes);
     }

@@ -105,6 +105,23 @@ public sealed partial class ForwardStore
         }
     }
 
+    /// <summary>
+    /// Test hook: checkpoints the WAL into the database file and drops SQLite's page cache, so the next statement
+    /// reads the file again (lets a test damage the file under an open store).
+    /// </summary>
+    internal void CheckpointAndForgetCache()
+    {
+        _dbGate.Wait();
+        try
+        {
+            StoreSchema.Execute(_connection, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA shrink_memory;");
+        }
+        finally
+        {
+            _dbGate.Release();
+        }
+    }
+
     /// <summary>Under <c>_dbGate</c>.</summary>
     private void ResetDrain()
     {
@@ -124,11 +141,10 @@ public sealed partial class ForwardStore
     private StoreBatch ReadCore(int maxChanges)
     {
         var changes = new List<StoredChange>(Math.Min(maxChanges, 4096));
-        long startSegment = -1, endSegment = -1;
-        int endIndex = 0, endCount = 0;
+        var position = new ReadPosition(_cursorSegment, _cursorIndex);
         for (var flushed = false; ; flushed = true)
         {
-            ReadStored(changes, maxChanges, ref startSegment, ref endSegment, ref endIndex, ref endCount);
+            ReadStored(changes, maxChanges, ref position);
             if (changes.Count >= maxChanges || flushed || Interlocked.Read(ref _memoryChanges) == 0)
             {
                 break;
@@ -141,21 +157,10 @@ public sealed partial class ForwardStore
             }
         }
 
-        if (changes.Count > 0)
-        {
-            if (endIndex >= endCount)
-            {
-                _cursorSegment = endSegment + 1;
-                _cursorIndex = 0;
-            }
-            else
-            {
-                _cursorSegment = endSegment;
-                _cursorIndex = endIndex;
-            }
-        }
-
-        var batch = new StoreBatch(changes, _generation, startSegment, endSegment, endIndex, endCount);
+        // The cursor moves only once the batch exists, so a failed read skips nothing.
+        _cursorSegment = position.Segment;
+        _cursorIndex = position.Index;
+        var batch = new StoreBatch(changes, _generation, position.StartSegment, position.EndSegment, position.EndIndex, position.EndCount);
         if (changes.Count > 0)
         {
             _outstanding.Enqueue(batch);
@@ -164,7 +169,7 @@ public sealed partial class ForwardStore
         return batch;
     }
 
-    private void ReadStored(List<StoredChange> changes, int maxChanges, ref long startSegment, ref long endSegment, ref int endIndex, ref int endCount)
+    private void ReadStored(List<StoredChange> changes, int maxChanges, ref ReadPosition position)
     {
         List<(long Id, long Count, string Reason)>? damaged = null;
         using (var command = _connection.CreateCommand())
@@ -172,14 +177,14 @@ public sealed partial class ForwardStore
             // The blob of the segment we already decoded is not read again.
             command.CommandText = "SELECT id, count, consumed, CASE WHEN id = $cached THEN NULL ELSE data END FROM segments WHERE id >= $from ORDER BY id";
             command.Parameters.AddWithValue("$cached", _cachedSegmentId);
-            command.Parameters.AddWithValue("$from", _cursorSegment);
+            command.Parameters.AddWithValue("$from", position.Segment);
             using var reader = command.ExecuteReader();
             while (changes.Count < maxChanges && reader.Read())
             {
                 var id = reader.GetInt64(0);
                 var count = reader.GetInt32(1);
                 var consumed = reader.GetInt32(2);
-                var from = Math.Max(consumed, id == _cursorSegment ? _cursorIndex : 0);
+                var from = Math.Max(consumed, id == position.Segment ? position.Index : 0);
                 if (from >= count)
                 {
                     continue;
@@ -207,18 +212,20 @@ public sealed partial class ForwardStore
                     changes.Add(decoded[i]);
                 }
 
-                if (startSegment < 0)
+                if (position.StartSegment < 0)
                 {
-                    startSegment = id;
+                    position.StartSegment = id;
                 }
 
-                endSegment = id;
-                endIndex = from + take;
-                endCount = count;
+                position.EndSegment = id;
+                position.EndIndex = from + take;
+                position.EndCount = count;
+                var partly = from + take < count;
+                (position.Segment, position.Index) = partly ? (id, from + take) : (id + 1, 0);
 
                 // A partly read segment is kept decoded for the next batch.
-                _cachedSegmentId = from + take < count ? id : -1;
-                _cachedChanges = from + take < count ? decoded : null;
+                _cachedSegmentId = partly ? id : -1;
+                _cachedChanges = partly ? decoded : null;
             }
         }
 
@@ -226,6 +233,17 @@ public sealed partial class ForwardStore
         {
             DropDamaged(damaged);
         }
+    }
+
+    /// <summary>Where a read goes on from, and the span of segments the batch covers.</summary>
+    private struct ReadPosition(long segment, int index)
+    {
+        public long Segment = segment;
+        public int Index = index;
+        public long StartSegment = -1;
+        public long EndSegment = -1;
+        public int EndIndex;
+        public int EndCount;
     }
 
     /// <summary>A segment whose checksum fails cannot be published; it is deleted and its changes counted as dropped.</summary>

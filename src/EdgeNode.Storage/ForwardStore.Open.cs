@@ -32,18 +32,17 @@ public sealed partial class ForwardStore
             MoveAside(headerProblem);
         }
 
-        var problem = TryOpenDatabase(out var checkMs, out var created);
+        var problem = TryOpenDatabase(out var checkMs, out var created) ?? TryLoadState();
         if (problem is not null)
         {
             MoveAside(problem);
-            problem = TryOpenDatabase(out checkMs, out created);
+            problem = TryOpenDatabase(out checkMs, out created) ?? TryLoadState();
             if (problem is not null)
             {
                 throw new IOException($"store {Path}: a fresh store could not be created either: {problem}");
             }
         }
 
-        LoadState();
         if (created)
         {
             Log.Created(_logger, Path, _options.MaxBytes, (long)_options.CommitInterval.TotalMilliseconds);
@@ -169,6 +168,20 @@ public sealed partial class ForwardStore
         finally
         {
             connection?.Dispose();
+        }
+    }
+
+    /// <summary>Loads counters and the catalog; a damaged page met on the way makes the store unusable.</summary>
+    private string? TryLoadState()
+    {
+        try
+        {
+            LoadState();
+            return null;
+        }
+        catch (SqliteException ex) when (StoreSchema.IsCorruption(ex))
+        {
+            return $"SQLite error {ex.SqliteExtendedErrorCode} while loading: {ex.Message}";
         }
     }
 

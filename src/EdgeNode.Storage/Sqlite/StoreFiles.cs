@@ -153,17 +153,32 @@ internal static class StoreFiles
         return c0 == s0 && c1 == s1 ? null : "the WAL header checksum does not match";
     }
 
-    /// <summary>The aside name for a store moved away at <paramref name="utcNow"/>: <c>store.db.corrupt-20250301T120000Z</c>.</summary>
+    /// <summary>
+    /// The aside name for a store moved away at <paramref name="utcNow"/>: <c>store.db.corrupt-20250301T120000Z</c>,
+    /// with <c>-1</c>, <c>-2</c>… when that second is taken, so names always sort in the order they were made.
+    /// </summary>
     public static string AsidePath(string path, DateTimeOffset utcNow)
     {
         var stamp = utcNow.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var candidate = $"{path}.corrupt-{stamp}";
-        for (var n = 1; File.Exists(candidate) || File.Exists(WalPath(candidate)); n++)
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        var prefix = System.IO.Path.GetFileName(candidate);
+        var taken = -1;
+        foreach (var file in Directory.EnumerateFiles(directory, prefix + "*"))
         {
-            candidate = $"{path}.corrupt-{stamp}-{n}";
+            var rest = System.IO.Path.GetFileName(file)[prefix.Length..];
+            rest = rest.EndsWith("-wal", StringComparison.Ordinal) || rest.EndsWith("-shm", StringComparison.Ordinal) ? rest[..^4] : rest;
+            if (rest.Length == 0)
+            {
+                taken = Math.Max(taken, 0);
+            }
+            else if (rest[0] == '-' && int.TryParse(rest.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            {
+                taken = Math.Max(taken, n);
+            }
         }
 
-        return candidate;
+        return taken < 0 ? candidate : $"{candidate}-{taken + 1}";
     }
 
     /// <summary>Moves the database and its -wal/-shm to <paramref name="aside"/> (keeping SQLite's suffixes so the copy opens).</summary>
