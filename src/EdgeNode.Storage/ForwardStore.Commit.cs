@@ -173,6 +173,7 @@ public sealed partial class ForwardStore
         Interlocked.Add(ref _droppedUnpersisted, -droppedBefore);
         Interlocked.Add(ref _droppedPersisted, droppedBefore + droppedIncoming + droppedStored);
         Interlocked.Add(ref _durableChanges, incomingChanges);
+        Interlocked.Increment(ref _commitCount);
         if (droppedStored > 0)
         {
             InvalidateReadCache();

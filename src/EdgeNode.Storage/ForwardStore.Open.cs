@@ -246,7 +246,8 @@ public sealed partial class ForwardStore
         _connection = null!;
         var aside = StoreFiles.AsidePath(Path, _time.GetUtcNow());
         var moved = StoreFiles.MoveAside(Path, aside, includeDatabase: true);
-        Log.MovedAside(_logger, Path, reason, aside, moved.Count == 0 ? "no files" : string.Join(", ", moved));
+        var companions = moved.Where(m => m != aside).Select(m => m[aside.Length..]).ToList();
+        Log.MovedAside(_logger, Path, reason, aside, companions.Count == 0 ? "" : " (with its " + string.Join(" and ", companions) + ")");
         PruneAsideCopies();
     }
 

@@ -59,6 +59,7 @@ public sealed partial class ForwardStore : IAsyncDisposable
     private long _memoryDroppedToLog;
     private long _bytes;
     private long _durableChanges;
+    private long _commitCount;
 
     private ForwardStore(ForwardStoreOptions options, ILogger logger, TimeProvider time)
     {
@@ -91,6 +92,9 @@ public sealed partial class ForwardStore : IAsyncDisposable
 
     /// <summary>Changes made durable by commits since this instance opened (for tests and diagnostics).</summary>
     internal long DurableChanges => Interlocked.Read(ref _durableChanges);
+
+    /// <summary>Durable (synchronous=FULL) transactions committed since this instance opened.</summary>
+    internal long CommitCount => Interlocked.Read(ref _commitCount);
 
     /// <summary>Bytes kept free for the WAL inside <see cref="ForwardStoreOptions.MaxBytes"/>.</summary>
     internal long WalReserveBytes { get; }

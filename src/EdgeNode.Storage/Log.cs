@@ -13,8 +13,8 @@ internal static partial class Log
     public static partial void Created(ILogger logger, string path, long maxBytes, long commitMs);
 
     [LoggerMessage(EventId = 1502, Level = LogLevel.Error,
-        Message = "Store {Path} is unusable: {Reason}. Moved it aside to {AsidePath} ({Files}) and started a fresh, empty store; the buffered changes in it are not replayed")]
-    public static partial void MovedAside(ILogger logger, string path, string reason, string asidePath, string files);
+        Message = "Store {Path} is unusable: {Reason}. Moved it aside to {AsidePath}{Companions} and started a fresh, empty store; the changes buffered in it are not replayed")]
+    public static partial void MovedAside(ILogger logger, string path, string reason, string asidePath, string companions);
 
     [LoggerMessage(EventId = 1503, Level = LogLevel.Error,
         Message = "Store {Path}: its write-ahead log {WalPath} is garbage ({Reason}); moved it aside to {AsidePath} and kept the database (changes committed only to that WAL are lost)")]
