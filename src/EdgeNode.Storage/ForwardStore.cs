@@ -251,10 +251,15 @@ public sealed partial class ForwardStore : IAsyncDisposable
         {
             CommitCore();
             Log.Closed(_logger, Path, Pending, Dropped);
-            CloseFiles();
+        }
+        catch (IOException ex)
+        {
+            // Recovery from a file that went bad during the last commit failed too; the files are closed regardless.
+            Log.CommitFailed(_logger, Path, Interlocked.Read(ref _memoryChanges), ex.Message);
         }
         finally
         {
+            CloseFiles();
             _dbGate.Release();
         }
 
