@@ -40,6 +40,7 @@ internal sealed class ModbusTransaction : IValueTaskSource<ModbusStatus>
     [ThreadStatic]
     private static int t_completingDepth;
     private Timer? _timer;
+    private long _timerDeadline = long.MaxValue;
     private int _state; // 0 idle, 1 pending, 2 completed
     private volatile bool _cancelRequested;
 
@@ -147,6 +148,7 @@ internal sealed class ModbusTransaction : IValueTaskSource<ModbusStatus>
         {
             _timer ??= new Timer(static s => ((ModbusTransaction)s!).OnTimer(), this, System.Threading.Timeout.Infinite,
                 System.Threading.Timeout.Infinite);
+            _timerDeadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(dueTime.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
             _timer.Change(dueTime, System.Threading.Timeout.InfiniteTimeSpan);
         }
     }
@@ -155,11 +157,26 @@ internal sealed class ModbusTransaction : IValueTaskSource<ModbusStatus>
     {
         lock (_timerLock)
         {
+            _timerDeadline = long.MaxValue;
             _timer?.Change(System.Threading.Timeout.Infinite, System.Threading.Timeout.Infinite);
         }
     }
 
-    private void OnTimer() => TimeoutHandler?.Invoke(this);
+    private void OnTimer()
+    {
+        // A callback already on its way when the timer was stopped or re-armed (the next attempt reuses this object)
+        // must not time out the new attempt: only a deadline that has really passed counts. Timers fire late, never
+        // early, so a 1 ms tolerance only absorbs clock granularity.
+        lock (_timerLock)
+        {
+            if (System.Diagnostics.Stopwatch.GetTimestamp() < _timerDeadline - System.Diagnostics.Stopwatch.Frequency / 1000)
+            {
+                return;
+            }
+        }
+
+        TimeoutHandler?.Invoke(this);
+    }
 
     ModbusStatus IValueTaskSource<ModbusStatus>.GetResult(short token) => _core.GetResult(token);
 

@@ -19,6 +19,7 @@ internal sealed class RtuBus : IModbusTransport
     private readonly object _gate = new();
     private readonly Queue<ModbusTransaction> _queue = new();
     private readonly Thread _thread;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly byte[] _adu = new byte[RtuFraming.MaxAduLength];
     private readonly byte[] _rx = new byte[4 * RtuFraming.MaxAduLength];
     private readonly byte[] _scratch = new byte[RtuFraming.MaxAduLength];
@@ -107,13 +108,20 @@ internal sealed class RtuBus : IModbusTransport
 
         // Closing the channel wakes a read in progress; the thread then fails what is left and exits.
         _channel.Dispose();
-        if (Thread.CurrentThread != _thread)
-        {
-            _thread.Join(TimeSpan.FromSeconds(5));
-        }
-
         Log.LinkClosed(_logger, Name);
-        return ValueTask.CompletedTask;
+        return Thread.CurrentThread == _thread ? ValueTask.CompletedTask : new ValueTask(WaitStoppedAsync());
+    }
+
+    private async Task WaitStoppedAsync()
+    {
+        try
+        {
+            await _stopped.Task.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // a transaction stuck in a driver call; the background thread ends with the process
+        }
     }
 
     private void Run()
@@ -163,6 +171,7 @@ internal sealed class RtuBus : IModbusTransport
         }
 
         _channel.Dispose();
+        _stopped.TrySetResult();
     }
 
     private void Process(ModbusTransaction tx)
@@ -227,7 +236,10 @@ internal sealed class RtuBus : IModbusTransport
 
     private ModbusStatus Receive(ModbusTransaction tx, ReadOnlySpan<byte> request, long wireEnd)
     {
-        var echo = _settings.Echo;
+        // A transceiver told to receive while it transmits (rs485.rxDuringTx) echoes every frame by design.
+        var echo = _settings.Echo == RtuEchoMode.Auto && _settings.Serial?.Rs485 is { Enabled: true, RxDuringTx: true }
+            ? RtuEchoMode.On
+            : _settings.Echo;
         var skipEcho = echo == RtuEchoMode.On
             || (echo == RtuEchoMode.Auto && (_echoLearned || !ModbusPdu.ResponseEchoesRequest(tx.RequestPdu)));
         var timeoutTicks = ToTicks(tx.Timeout);
