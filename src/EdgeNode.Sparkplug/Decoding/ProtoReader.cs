@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace EdgeNode.Sparkplug;
@@ -22,7 +23,28 @@ internal ref struct ProtoReader
 
     internal readonly int Position => _position;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryReadTag(out int fieldNumber, out int wireType, out string? error)
+    {
+        // Fast path: every field number below 16 has a one-byte tag.
+        var pos = _position;
+        if ((uint)pos < (uint)_buffer.Length)
+        {
+            var b = _buffer[pos];
+            if (b < 0x80 && b >= 8)
+            {
+                _position = pos + 1;
+                fieldNumber = b >> 3;
+                wireType = b & 7;
+                error = null;
+                return true;
+            }
+        }
+
+        return TryReadTagSlow(out fieldNumber, out wireType, out error);
+    }
+
+    private bool TryReadTagSlow(out int fieldNumber, out int wireType, out string? error)
     {
         fieldNumber = 0;
         wireType = 0;
@@ -44,7 +66,22 @@ internal ref struct ProtoReader
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryReadVarint(out ulong value)
+    {
+        // Fast path: datatypes, lengths, flags and small numbers are one byte.
+        var pos = _position;
+        if ((uint)pos < (uint)_buffer.Length && _buffer[pos] < 0x80)
+        {
+            value = _buffer[pos];
+            _position = pos + 1;
+            return true;
+        }
+
+        return TryReadVarintSlow(out value);
+    }
+
+    private bool TryReadVarintSlow(out ulong value)
     {
         value = 0;
         var shift = 0;
@@ -102,6 +139,7 @@ internal ref struct ProtoReader
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryReadLengthDelimited(out ReadOnlySpan<byte> value)
     {
         value = default;

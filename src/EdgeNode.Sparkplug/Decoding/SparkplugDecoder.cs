@@ -446,8 +446,10 @@ internal static class SparkplugDecoder
             return TooDeep(out error);
         }
 
-        List<string>? keys = null;
-        List<SparkplugValue>? values = null;
+        // Keys and values are parallel repeated fields; fill one set in place instead of two temporary lists.
+        var result = new SparkplugPropertySet(4);
+        var keyCount = 0;
+        var valueCount = 0;
         var r = new ProtoReader(buffer);
         while (!r.End)
         {
@@ -458,12 +460,12 @@ internal static class SparkplugDecoder
 
             if (field == WireFields.PropertySet.Keys && wire == WireFields.WireLengthDelimited)
             {
-                if (!r.TryReadString(out var key))
+                if (!r.TryReadLengthDelimited(out var keyBytes))
                 {
                     return Fail("truncated key", out error);
                 }
 
-                (keys ??= []).Add(key);
+                result.SetDecodedKey(keyCount++, WellKnownKey(keyBytes));
             }
             else if (field == WireFields.PropertySet.Values && wire == WireFields.WireLengthDelimited)
             {
@@ -472,14 +474,13 @@ internal static class SparkplugDecoder
                     return Fail("truncated value", out error);
                 }
 
-                values ??= [];
                 if (!TryDecodePropertyValue(valueBytes, depth + 1, out var value, out error))
                 {
-                    error = $"value {values.Count}: {error}";
+                    error = $"value {valueCount}: {error}";
                     return false;
                 }
 
-                values.Add(value);
+                result.SetDecodedValue(valueCount++, value);
             }
             else if (!r.TrySkip(wire, out error))
             {
@@ -487,23 +488,31 @@ internal static class SparkplugDecoder
             }
         }
 
-        var keyCount = keys?.Count ?? 0;
-        var valueCount = values?.Count ?? 0;
         if (keyCount != valueCount)
         {
             // [tck-id-payloads-propertyset-keys-array-size] [tck-id-payloads-propertyset-values-array-size]
             return Fail($"{keyCount} keys but {valueCount} values", out error);
         }
 
-        set = new SparkplugPropertySet(keyCount);
-        for (var i = 0; i < keyCount; i++)
-        {
-            set.AddDecoded(keys![i], values![i]);
-        }
-
+        set = result;
         error = null;
         return true;
     }
+
+    /// <summary>
+    /// The property keys every BIRTH repeats for each metric come back as shared string instances (no allocation per
+    /// metric); any other key is decoded.
+    /// </summary>
+    private static string WellKnownKey(ReadOnlySpan<byte> utf8) => utf8.Length switch
+    {
+        6 when utf8.SequenceEqual("engLow"u8) => SparkplugNames.EngLow,
+        7 when utf8.SequenceEqual("engUnit"u8) => SparkplugNames.EngUnit,
+        7 when utf8.SequenceEqual("engHigh"u8) => SparkplugNames.EngHigh,
+        7 when utf8.SequenceEqual("Quality"u8) => SparkplugNames.Quality,
+        11 when utf8.SequenceEqual("description"u8) => SparkplugNames.Description,
+        0 => "",
+        _ => System.Text.Encoding.UTF8.GetString(utf8),
+    };
 
     private static bool TryDecodePropertyValue(ReadOnlySpan<byte> buffer, int depth, out SparkplugValue value, out string? error)
     {

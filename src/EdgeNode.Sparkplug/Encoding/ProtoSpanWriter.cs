@@ -49,12 +49,22 @@ internal ref struct ProtoSpanWriter
         _position += 8;
     }
 
-    /// <summary>Writes the length prefix and the UTF-8 bytes of <paramref name="value"/> (<paramref name="byteCount"/> known).</summary>
-    internal void WriteString(string value, int byteCount)
+    /// <summary>Writes the length prefix and the UTF-8 bytes of <paramref name="value"/>.</summary>
+    internal void WriteString(string value)
     {
+        if (value.Length <= 42)
+        {
+            // At most 126 UTF-8 bytes: the length prefix is one byte, so encode first and fill the prefix in after,
+            // without counting the string a second time.
+            var written = Encoding.UTF8.GetBytes(value, _span.Slice(_position + 1));
+            _span[_position] = (byte)written;
+            _position += 1 + written;
+            return;
+        }
+
+        var byteCount = Encoding.UTF8.GetByteCount(value);
         WriteVarint((uint)byteCount);
-        var written = Encoding.UTF8.GetBytes(value, _span.Slice(_position, byteCount));
-        _position += written;
+        _position += Encoding.UTF8.GetBytes(value, _span.Slice(_position, byteCount));
     }
 
     internal void WriteBytes(ReadOnlySpan<byte> value)

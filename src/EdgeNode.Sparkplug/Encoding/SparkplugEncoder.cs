@@ -65,7 +65,7 @@ internal static class SparkplugEncoder
         if (m.Name is { } name)
         {
             w.WriteTag(WireFields.Metric.Name, WireFields.WireLengthDelimited);
-            w.WriteString(name, ProtoSize.Utf8(name));
+            w.WriteString(name);
         }
 
         if (m.Alias is { } alias)
@@ -189,7 +189,7 @@ internal static class SparkplugEncoder
             case SparkplugValueField.StringValue:
                 var s = (string)v.Ref!;
                 w.WriteTag(number, WireFields.WireLengthDelimited);
-                w.WriteString(s, ProtoSize.Utf8(s));
+                w.WriteString(s);
                 break;
             case SparkplugValueField.BytesValue:
                 w.WriteTag(number, WireFields.WireLengthDelimited);
@@ -258,7 +258,7 @@ internal static class SparkplugEncoder
         {
             var key = set[i].Key;
             w.WriteTag(WireFields.PropertySet.Keys, WireFields.WireLengthDelimited);
-            w.WriteString(key, ProtoSize.Utf8(key));
+            w.WriteString(key);
         }
 
         for (var i = 0; i < set.Count; i++)
@@ -368,7 +368,7 @@ internal static class SparkplugEncoder
         if (value is not null)
         {
             w.WriteTag(field, WireFields.WireLengthDelimited);
-            w.WriteString(value, ProtoSize.Utf8(value));
+            w.WriteString(value);
         }
     }
 
@@ -404,7 +404,7 @@ internal static class SparkplugEncoder
         foreach (var column in ds.Columns)
         {
             w.WriteTag(WireFields.DataSet.Columns, WireFields.WireLengthDelimited);
-            w.WriteString(column, ProtoSize.Utf8(column));
+            w.WriteString(column);
         }
 
         foreach (var type in ds.Types)
@@ -479,7 +479,7 @@ internal static class SparkplugEncoder
         if (t.Version is { } version)
         {
             w.WriteTag(WireFields.Template.Version, WireFields.WireLengthDelimited);
-            w.WriteString(version, ProtoSize.Utf8(version));
+            w.WriteString(version);
         }
 
         foreach (var metric in t.Metrics)

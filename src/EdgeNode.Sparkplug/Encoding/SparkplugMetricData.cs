@@ -53,6 +53,20 @@ public readonly record struct SparkplugMetricData
     public static SparkplugMetricData Data(ulong alias, ulong timestamp, SparkplugValue value, bool isHistorical = false) =>
         new() { Alias = alias, Timestamp = timestamp, Value = value, OmitDataType = true, IsHistorical = isHistorical };
 
+    /// <summary>
+    /// The <c>bdSeq</c> metric of NBIRTH and NDEATH: name, datatype Int64, <c>long_value</c>, no alias
+    /// [tck-id-payloads-nbirth-bdseq] [tck-id-message-flow-edge-node-birth-publish-will-message-payload-bdSeq].
+    /// </summary>
+    public static SparkplugMetricData BdSeq(long bdSeq, ulong? timestamp = null) =>
+        new() { Name = SparkplugNames.BdSeq, Timestamp = timestamp, Value = SparkplugValue.FromInt64(bdSeq) };
+
+    /// <summary>
+    /// <c>Node Control/Rebirth</c> for the NBIRTH: Boolean false, never aliased [tck-id-payloads-nbirth-rebirth-req]
+    /// [tck-id-operational-behavior-data-commands-rebirth-name-aliases].
+    /// </summary>
+    public static SparkplugMetricData NodeControlRebirth(ulong timestamp) =>
+        new() { Name = SparkplugNames.NodeControlRebirth, Timestamp = timestamp, Value = SparkplugValue.FromBoolean(false) };
+
     /// <summary>A DATA metric by name (no aliases in use); the datatype is left out unless <paramref name="includeDataType"/>.</summary>
     public static SparkplugMetricData DataByName(string name, ulong timestamp, SparkplugValue value, bool isHistorical = false,
         bool includeDataType = false) =>

@@ -74,7 +74,7 @@ public ref struct SparkplugPayloadWriter
         var total = 1 + ProtoSize.LengthDelimited(length);
         var w = new ProtoSpanWriter(_output.GetSpan(total));
         w.WriteTag(WireFields.Payload.Uuid, WireFields.WireLengthDelimited);
-        w.WriteString(uuid, length);
+        w.WriteString(uuid);
         Advance(total, w.Position);
     }
 

@@ -139,6 +139,24 @@ public sealed class SparkplugPayload
         return null;
     }
 
+    /// <summary>
+    /// True for an NCMD asking for a rebirth: a metric named <c>Node Control/Rebirth</c> whose value is Boolean true
+    /// (also accepted without a datatype, as a boolean_value) [tck-id-operational-behavior-data-commands-ncmd-rebirth-verb].
+    /// </summary>
+    public bool IsRebirthRequest()
+    {
+        foreach (var metric in Metrics)
+        {
+            if (string.Equals(metric.Name, SparkplugNames.NodeControlRebirth, StringComparison.Ordinal)
+                && metric.Value.DataType == SparkplugDataType.Boolean && !metric.Value.IsNull && metric.Value.AsBoolean())
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <inheritdoc />
     public override string ToString() =>
         $"Payload(timestamp={Timestamp?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}, seq={Seq?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}, {Metrics.Count} metrics)";

@@ -11,25 +11,29 @@ namespace EdgeNode.Sparkplug;
 /// </summary>
 public sealed class SparkplugPropertySet : IReadOnlyList<KeyValuePair<string, SparkplugValue>>
 {
-    private readonly List<KeyValuePair<string, SparkplugValue>> _items;
+    // A plain array and count rather than a List: decoding a BIRTH builds one set per metric.
+    private KeyValuePair<string, SparkplugValue>[] _items;
+    private int _count;
 
     /// <summary>An empty set.</summary>
     public SparkplugPropertySet()
+        : this(4)
     {
-        _items = [];
     }
 
     /// <summary>An empty set with room for <paramref name="capacity"/> properties.</summary>
     public SparkplugPropertySet(int capacity)
     {
-        _items = new(capacity);
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        _items = capacity == 0 ? [] : new KeyValuePair<string, SparkplugValue>[capacity];
     }
 
     /// <inheritdoc />
-    public int Count => _items.Count;
+    public int Count => _count;
 
     /// <inheritdoc />
-    public KeyValuePair<string, SparkplugValue> this[int index] => _items[index];
+    public KeyValuePair<string, SparkplugValue> this[int index] =>
+        (uint)index < (uint)_count ? _items[index] : throw new ArgumentOutOfRangeException(nameof(index));
 
     /// <summary>The value of <paramref name="key"/> (ordinal); throws <see cref="KeyNotFoundException"/> when absent.</summary>
     public SparkplugValue this[string key] =>
@@ -44,7 +48,7 @@ public sealed class SparkplugPropertySet : IReadOnlyList<KeyValuePair<string, Sp
             throw new ArgumentException($"Property '{key}' is already in the set.", nameof(key));
         }
 
-        _items.Add(new(key, value));
+        Append(new(key, value));
     }
 
     /// <summary>Replaces the value of <paramref name="key"/>, or appends it.</summary>
@@ -58,7 +62,7 @@ public sealed class SparkplugPropertySet : IReadOnlyList<KeyValuePair<string, Sp
         }
         else
         {
-            _items.Add(new(key, value));
+            Append(new(key, value));
         }
     }
 
@@ -71,7 +75,8 @@ public sealed class SparkplugPropertySet : IReadOnlyList<KeyValuePair<string, Sp
             return false;
         }
 
-        _items.RemoveAt(index);
+        Array.Copy(_items, index + 1, _items, index, _count - index - 1);
+        _items[--_count] = default;
         return true;
     }
 
@@ -87,10 +92,36 @@ public sealed class SparkplugPropertySet : IReadOnlyList<KeyValuePair<string, Sp
     }
 
     /// <summary>Appends without the duplicate check: a decoded set keeps what the wire said.</summary>
-    internal void AddDecoded(string key, SparkplugValue value) => _items.Add(new(key, value));
+    internal void AddDecoded(string key, SparkplugValue value) => Append(new(key, value));
 
-    /// <inheritdoc />
-    public List<KeyValuePair<string, SparkplugValue>>.Enumerator GetEnumerator() => _items.GetEnumerator();
+    /// <summary>Decoder: sets the key of the <paramref name="index"/>th entry (keys and values arrive as parallel arrays).</summary>
+    internal void SetDecodedKey(int index, string key)
+    {
+        if (index < _count)
+        {
+            _items[index] = new(key, _items[index].Value);
+        }
+        else
+        {
+            Append(new(key, default));
+        }
+    }
+
+    /// <summary>Decoder: sets the value of the <paramref name="index"/>th entry.</summary>
+    internal void SetDecodedValue(int index, SparkplugValue value)
+    {
+        if (index < _count)
+        {
+            _items[index] = new(_items[index].Key, value);
+        }
+        else
+        {
+            Append(new(null!, value));
+        }
+    }
+
+    /// <summary>Enumerates the properties in order without allocating.</summary>
+    public Enumerator GetEnumerator() => new(this);
 
     IEnumerator<KeyValuePair<string, SparkplugValue>> IEnumerable<KeyValuePair<string, SparkplugValue>>.GetEnumerator() => GetEnumerator();
 
@@ -99,9 +130,19 @@ public sealed class SparkplugPropertySet : IReadOnlyList<KeyValuePair<string, Sp
     /// <summary>The properties as <c>{key=Type(value), …}</c>.</summary>
     public override string ToString() => SparkplugValueFormatter.Format(this);
 
+    private void Append(KeyValuePair<string, SparkplugValue> item)
+    {
+        if (_count == _items.Length)
+        {
+            Array.Resize(ref _items, Math.Max(4, _count * 2));
+        }
+
+        _items[_count++] = item;
+    }
+
     private int IndexOf(string key)
     {
-        for (var i = 0; i < _items.Count; i++)
+        for (var i = 0; i < _count; i++)
         {
             if (string.Equals(_items[i].Key, key, StringComparison.Ordinal))
             {
@@ -110,6 +151,35 @@ public sealed class SparkplugPropertySet : IReadOnlyList<KeyValuePair<string, Sp
         }
 
         return -1;
+    }
+
+    /// <summary>Enumerator over a <see cref="SparkplugPropertySet"/>.</summary>
+    public struct Enumerator : IEnumerator<KeyValuePair<string, SparkplugValue>>
+    {
+        private readonly SparkplugPropertySet _set;
+        private int _index;
+
+        internal Enumerator(SparkplugPropertySet set)
+        {
+            _set = set;
+            _index = -1;
+        }
+
+        /// <inheritdoc />
+        public readonly KeyValuePair<string, SparkplugValue> Current => _set._items[_index];
+
+        readonly object IEnumerator.Current => Current;
+
+        /// <inheritdoc />
+        public bool MoveNext() => ++_index < _set._count;
+
+        /// <inheritdoc />
+        public void Reset() => _index = -1;
+
+        /// <inheritdoc />
+        public readonly void Dispose()
+        {
+        }
     }
 }
 

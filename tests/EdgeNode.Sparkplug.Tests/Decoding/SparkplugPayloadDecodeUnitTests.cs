@@ -197,6 +197,22 @@ public sealed class SparkplugPayloadDecodeUnitTests
     }
 
     [Fact]
+    public void IsRebirthRequest_TckRebirthNcmd_True()
+    {
+        // The TCK's NCMD: name + datatype Boolean + boolean_value true, no payload timestamp (ReceiveCommandTest).
+        var ncmd = new SparkplugPayload();
+        ncmd.Metrics.Add(new SparkplugMetric(SparkplugNames.NodeControlRebirth, SparkplugValue.FromBoolean(true)));
+        var noDataType = new SparkplugPayload();
+        noDataType.Metrics.Add(new SparkplugMetric(SparkplugNames.NodeControlRebirth, SparkplugValue.FromBoolean(true)) { OmitDataType = true });
+        var falseValue = new SparkplugPayload();
+        falseValue.Metrics.Add(new SparkplugMetric(SparkplugNames.NodeControlRebirth, SparkplugValue.FromBoolean(false)));
+
+        Assert.True(TestData.Decode(ncmd.ToByteArray()).IsRebirthRequest());
+        Assert.True(TestData.Decode(noDataType.ToByteArray()).IsRebirthRequest());
+        Assert.False(TestData.Decode(falseValue.ToByteArray()).IsRebirthRequest());
+    }
+
+    [Fact]
     public void Decode_Malformed_ThrowsProtocolViolation()
     {
         Assert.Throws<SparkplugProtocolViolationException>(() => SparkplugPayload.Decode(TestData.Hex("12 05")));

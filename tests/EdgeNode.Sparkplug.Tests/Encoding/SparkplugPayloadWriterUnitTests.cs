@@ -35,6 +35,29 @@ public sealed class SparkplugPayloadWriterUnitTests
     }
 
     [Fact]
+    public void BdSeqAndRebirth_Factories_MatchTheSpecShapes()
+    {
+        var bytes = Write(null, (ref SparkplugPayloadWriter w) =>
+        {
+            w.WriteTimestamp(1000);
+            w.WriteMetric(SparkplugMetricData.BdSeq(3));
+            w.WriteMetric(SparkplugMetricData.NodeControlRebirth(1000));
+            w.WriteSeq(0);
+        });
+
+        var google = TestData.ParseWithGoogle(bytes);
+        Assert.Equal("bdSeq", google.Metrics[0].Name);
+        Assert.Equal(4U, google.Metrics[0].Datatype);
+        Assert.Equal(3UL, google.Metrics[0].LongValue);
+        Assert.Equal("Node Control/Rebirth", google.Metrics[1].Name);
+        Assert.False(google.Metrics[1].HasAlias);
+        Assert.Equal(11U, google.Metrics[1].Datatype);
+        Assert.True(google.Metrics[1].HasBooleanValue);
+        Assert.False(google.Metrics[1].BooleanValue);
+        Assert.True(google.HasSeq);
+    }
+
+    [Fact]
     public void WriteSeq_Zero_IsSerializedForNBirth()
     {
         var bytes = Write(null, (ref SparkplugPayloadWriter w) =>
