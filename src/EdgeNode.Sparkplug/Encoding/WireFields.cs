@@ -164,18 +164,4 @@ internal static class WireFields
             _ => 0,
         },
     };
-
-    /// <summary>Which value field a field number is, in <paramref name="container"/> (decoder side).</summary>
-    internal static SparkplugValueField ValueFieldOf(SparkplugValueContainer container, int fieldNumber)
-    {
-        for (var f = SparkplugValueField.IntValue; f <= SparkplugValueField.PropertySetListValue; f++)
-        {
-            if (ValueFieldNumber(container, f) == fieldNumber)
-            {
-                return f;
-            }
-        }
-
-        return SparkplugValueField.None;
-    }
 }

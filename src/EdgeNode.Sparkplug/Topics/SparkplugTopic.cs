@@ -20,7 +20,7 @@ public readonly struct SparkplugTopic : IEquatable<SparkplugTopic>
         IsLegacyState = legacy;
     }
 
-    /// <summary>The namespace element, always <c>spBv1.0</c> (absent from a legacy STATE topic).</summary>
+    /// <summary>The namespace element <c>spBv1.0</c> (a legacy STATE topic has none: see <see cref="IsLegacyState"/>).</summary>
     public string Namespace => SparkplugNames.Namespace;
 
     /// <summary>The verb.</summary>
@@ -87,7 +87,7 @@ public readonly struct SparkplugTopic : IEquatable<SparkplugTopic>
         return new(type, GroupId, EdgeNodeId, DeviceId, null, false);
     }
 
-    /// <summary>The device topic of this Edge Node's with the device verb matching this node verb (NBIRTH → DBIRTH …).</summary>
+    /// <summary>A device topic of this Edge Node: <c>spBv1.0/group/TYPE/edge/device</c>.</summary>
     public SparkplugTopic ForDevice(string deviceId, SparkplugMessageType type) =>
         Device(GroupId ?? throw new InvalidOperationException("A STATE topic has no Edge Node."), type, EdgeNodeId!, deviceId);
 

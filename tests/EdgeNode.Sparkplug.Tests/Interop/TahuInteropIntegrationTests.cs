@@ -228,6 +228,31 @@ public sealed class TahuInteropIntegrationTests
         Assert.False(raw.ContainsKey("datatype"));
     }
 
+    [Fact]
+    public void TahuModel_KnownLimitations_DocumentedNotWorkedAround()
+    {
+        // Tahu 1.0.3's object model: no array types; DataSet cells and Template parameters only of the types its
+        // switch lists (Int64, UInt32 in long_value, Float, Double, Boolean, String). Our bytes are per specification
+        // (checked at the protobuf level above); these are Tahu's gaps, recorded in README and TahuCodec's docs.
+        var int8Column = new SparkplugDataSet().AddColumn("c", SparkplugDataType.Int8).AddRow(SparkplugValue.FromInt8(-1));
+        var int32Parameter = SparkplugTemplate.Definition();
+        int32Parameter.Parameters.Add(new SparkplugTemplateParameter("p", SparkplugValue.FromInt32(5)));
+        var payloads = new[]
+        {
+            PayloadFor(new SparkplugMetric("a", SparkplugValue.FromInt32Array([1, 2]))),
+            PayloadFor(new SparkplugMetric("d", SparkplugValue.FromDataSet(int8Column))),
+            PayloadFor(new SparkplugMetric("t", SparkplugValue.FromTemplate(int32Parameter))),
+        };
+
+        var results = TahuCodec.DecodeBatch(payloads.Select(p => p.ToByteArray(s_tahu)));
+
+        var array = results[0].Node["metrics"]![0]!.AsObject();
+        Assert.Null(array["value"]);
+        Assert.False(array.ContainsKey("type"));
+        Assert.Contains("Invalid DataSetValue", results[1].Error, StringComparison.Ordinal);
+        Assert.Contains("Invalid Parameter value", results[2].Error, StringComparison.Ordinal);
+    }
+
     private static IEnumerable<(string Name, SparkplugValue Value, string Hex)> SparkplugArrayCodecUnitTests_Examples()
     {
         foreach (var row in Encoding.SparkplugArrayCodecUnitTests.SpecExamples())
