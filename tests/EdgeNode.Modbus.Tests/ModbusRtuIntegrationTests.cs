@@ -304,6 +304,51 @@ public sealed class ModbusRtuFaultIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FrameStallingBeyondInterCharacterTimeout_IsDiscardedAndRetried()
+    {
+        await using var master = ModbusMaster.Create(
+            ModbusLinkSettings.ForRtu(new SerialPortSettings { PortName = _relay.MasterPort, BaudRate = 38400 }) with { InterCharTimeoutMs = 40 }, _logs);
+        var unit = master.ForUnit(1, new ModbusMasterOptions { TimeoutMs = 800, Retries = 1 });
+        await _master.DisposeAsync(); // one master on the port at a time
+        Assert.True((await unit.ReadHoldingRegistersAsync(0, 2)).IsOk);
+        await _slave.ResetCountsAsync();
+        _relay.SplitNextResponse(300);
+        var result = await unit.ReadHoldingRegistersAsync(0, 2);
+        Assert.True(result.IsOk, result.ToString());
+        // the first half was cut off after 40 ms of silence and dropped; the retry got a whole frame
+        Assert.Equal(2, await _slave.RequestCountAsync(1, 3));
+        Assert.True(master.Statistics.DiscardedBytes > 0);
+    }
+
+    [Fact]
+    public async Task FramePausingWithinInterCharacterTimeout_IsAccepted()
+    {
+        await using var master = ModbusMaster.Create(
+            ModbusLinkSettings.ForRtu(new SerialPortSettings { PortName = _relay.MasterPort, BaudRate = 38400 }) with { InterCharTimeoutMs = 500 }, _logs);
+        await _master.DisposeAsync();
+        var unit = master.ForUnit(1, new ModbusMasterOptions { TimeoutMs = 2000, Retries = 0 });
+        _relay.SplitNextResponse(50);
+        var result = await unit.ReadHoldingRegistersAsync(0, 2);
+        Assert.True(result.IsOk, result.ToString());
+        Assert.Equal(new ushort[] { 0x1111, 0x2222 }, result.Value);
+    }
+
+    [Fact]
+    public async Task SlowUnit_WithinTimeout_Answers()
+    {
+        await _slave.DelayAsync(1, 300);
+        try
+        {
+            var result = await _master.ForUnit(1, new ModbusMasterOptions { TimeoutMs = 2000, Retries = 0 }).ReadHoldingRegistersAsync(0, 1);
+            Assert.True(result.IsOk, result.ToString());
+        }
+        finally
+        {
+            await _slave.DelayAsync(1, 0);
+        }
+    }
+
+    [Fact]
     public async Task EchoingAdapter_EchoIsLearnedAndSkipped()
     {
         _relay.EchoRequests = true;

@@ -18,6 +18,7 @@ public sealed class SocatRelay : IAsyncDisposable
     private int _corrupt;
     private int _drop;
     private byte[]? _inject;
+    private int _splitDelayMs;
     private volatile bool _stopping;
 
     private SocatRelay(SocatPtyPair masterSide, SocatPtyPair slaveSide)
@@ -75,6 +76,12 @@ public sealed class SocatRelay : IAsyncDisposable
     /// <summary>Writes <paramref name="noise"/> to the master just before the next response.</summary>
     public void InjectBeforeNextResponse(byte[] noise) => Volatile.Write(ref _inject, noise);
 
+    /// <summary>
+    /// Sends the next response in two halves with <paramref name="gapMs"/> of silence between them: a frame that
+    /// stalls mid-way (a slave that pauses inside its frame, a cut-off transmission).
+    /// </summary>
+    public void SplitNextResponse(int gapMs) => Volatile.Write(ref _splitDelayMs, gapMs);
+
     private static FileStream OpenPty(string path) =>
         new(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
 
@@ -121,7 +128,19 @@ public sealed class SocatRelay : IAsyncDisposable
                     Interlocked.Increment(ref Corrupted);
                 }
 
-                WriteToMaster(chunk);
+                var split = Interlocked.Exchange(ref _splitDelayMs, 0);
+                if (split > 0 && chunk.Length > 1)
+                {
+                    var half = chunk.Length / 2;
+                    WriteToMaster(chunk[..half]);
+                    Thread.Sleep(split);
+                    WriteToMaster(chunk[half..]);
+                }
+                else
+                {
+                    WriteToMaster(chunk);
+                }
+
                 Interlocked.Increment(ref Responses);
             }
         }
