@@ -165,12 +165,20 @@ internal sealed class ModbusTransaction : IValueTaskSource<ModbusStatus>
     private void OnTimer()
     {
         // A callback already on its way when the timer was stopped or re-armed (the next attempt reuses this object)
-        // must not time out the new attempt: only a deadline that has really passed counts. Timers fire late, never
-        // early, so a 1 ms tolerance only absorbs clock granularity.
+        // must not time out the new attempt. Timer due times run on a coarse millisecond tick and may fire a little
+        // early: when the deadline has not passed, re-arm for the rest rather than drop the only callback.
         lock (_timerLock)
         {
-            if (System.Diagnostics.Stopwatch.GetTimestamp() < _timerDeadline - System.Diagnostics.Stopwatch.Frequency / 1000)
+            if (_timerDeadline == long.MaxValue)
             {
+                return;
+            }
+
+            var remaining = _timerDeadline - System.Diagnostics.Stopwatch.GetTimestamp();
+            if (remaining > 0)
+            {
+                _timer!.Change(TimeSpan.FromSeconds((double)remaining / System.Diagnostics.Stopwatch.Frequency) + TimeSpan.FromMilliseconds(1),
+                    System.Threading.Timeout.InfiniteTimeSpan);
                 return;
             }
         }
