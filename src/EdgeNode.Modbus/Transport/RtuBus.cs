@@ -13,6 +13,8 @@ namespace EdgeNode.Modbus;
 /// </summary>
 internal sealed class RtuBus : IModbusTransport
 {
+    private static readonly long s_silenceSpinTicks = Stopwatch.Frequency / 10_000; // 100 µs
+
     private readonly IRtuChannel _channel;
     private readonly ModbusLinkSettings _settings;
     private readonly ILogger _logger;
@@ -27,7 +29,8 @@ internal sealed class RtuBus : IModbusTransport
     private readonly long _interCharTicks;
     private readonly double _ticksPerCharacter;
     private readonly long _broadcastTurnaroundTicks;
-    private static readonly long s_silenceSpinTicks = Stopwatch.Frequency / 10_000; // 100 µs
+    private long _discardedBytes;
+    private long _opens;
     private long _lastActivity;
     private bool _echoLearned;
     private bool _disposed;
@@ -59,9 +62,6 @@ internal sealed class RtuBus : IModbusTransport
     public int MaxInFlight => 1;
 
     public RtuTiming Timing { get; }
-
-    private long _discardedBytes;
-    private long _opens;
 
     public long Connections => Interlocked.Read(ref _opens);
 
