@@ -75,22 +75,33 @@ public sealed partial class MqttClient
     /// Keep-alive (3.1.1 §3.1.2.10, 5.0 §3.1.2.10): PINGREQ when nothing was sent or nothing received for half the
     /// keep-alive (so a broker that went silent while we only send QoS 0 is still probed), and the connection is dead
     /// when nothing at all arrived for a whole keep-alive — detection within 1.0–1.1× keep-alive, inside the 1.5× the
-    /// server itself allows. Dead-link detection pauses while the application's handler holds the reader back.
+    /// server itself allows. Not counted as dead: bytes waiting unread in the socket (our reader is behind, the link is
+    /// fine), the application's handler holding the reader back, and a stall of this process (GC pause, starved thread
+    /// pool, suspended VM) — after a late tick a fresh PINGREQ gets half a keep-alive to be answered.
     /// </summary>
     private async Task KeepAliveLoopAsync(int keepAliveSeconds)
     {
         var keepAlive = keepAliveSeconds * Stopwatch.Frequency;
         var half = keepAlive / 2;
         var period = TimeSpan.FromMilliseconds(Math.Clamp(keepAliveSeconds * 100, 50, 1000));
+        var stalledAfter = Math.Max(half, (long)(period.TotalSeconds * 3 * Stopwatch.Frequency));
         var token = _lifetime.Token;
+        var lastTick = Stopwatch.GetTimestamp();
+        var graceUntil = 0L;
         try
         {
             using var timer = new PeriodicTimer(period);
             while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
             {
                 var now = Stopwatch.GetTimestamp();
+                if (now - lastTick > stalledAfter)
+                {
+                    graceUntil = now + half;
+                }
+
+                lastTick = now;
                 var sinceReceived = now - Volatile.Read(ref _lastReceived);
-                if (sinceReceived >= keepAlive && !_readerPaused)
+                if (sinceReceived >= keepAlive && now >= graceUntil && !_readerPaused && !(_channel?.HasUnreadInput ?? false))
                 {
                     var message = $"nothing received for {sinceReceived / (double)Stopwatch.Frequency:0.0} s (keep-alive {keepAliveSeconds} s)";
                     Break(new MqttDisconnectInfo(MqttDisconnectKind.KeepAliveTimeout, message, new TimeoutException(message)));

@@ -200,7 +200,7 @@ public sealed partial class MqttClient : IAsyncDisposable
         _flushed.TrySetResult();
 
         var failure = new MqttCommunicationException($"MQTT connection to {_endpoint} ended: {info}", info.Exception);
-        _connAck.TrySetException(failure);
+        FailObserved(_connAck, failure);
         foreach (var item in pending)
         {
             switch (item)
@@ -209,14 +209,17 @@ public sealed partial class MqttClient : IAsyncDisposable
                     publish.Fail(failure);
                     break;
                 case PendingRequest request:
-                    request.Completion.TrySetException(failure);
+                    FailObserved(request.Completion, failure);
                     break;
             }
         }
 
         foreach (var ping in pings)
         {
-            ping.Waiter?.TrySetException(failure);
+            if (ping.Waiter is { } waiter)
+            {
+                FailObserved(waiter, failure);
+            }
         }
 
         if (previous is StateConnected or StateDisconnecting)
@@ -239,6 +242,18 @@ public sealed partial class MqttClient : IAsyncDisposable
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Fails a completion that nobody may be awaiting any more (a cancelled caller, a connect that never got that far)
+    /// without leaving an unobserved task exception behind; awaiters still see the exception.
+    /// </summary>
+    private static void FailObserved<T>(TaskCompletionSource<T> completion, Exception exception)
+    {
+        if (completion.TrySetException(exception))
+        {
+            _ = completion.Task.Exception;
+        }
     }
 
     private async Task CleanupAsync()

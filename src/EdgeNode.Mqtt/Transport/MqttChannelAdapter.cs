@@ -35,6 +35,22 @@ internal sealed class MqttChannelAdapter : IAsyncDisposable
     /// <summary>host:port (and "tls") for log lines.</summary>
     public string Endpoint { get; }
 
+    /// <summary>True when bytes wait in the socket that the reader has not taken yet (the link is alive).</summary>
+    public bool HasUnreadInput
+    {
+        get
+        {
+            try
+            {
+                return _socket.Available > 0;
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+            {
+                return false;
+            }
+        }
+    }
+
     /// <summary>Negotiated TLS protocol, or null on plain TCP.</summary>
     public SslProtocols? TlsProtocol => _ssl?.SslProtocol;
 
