@@ -19,6 +19,12 @@ public sealed class MosquittoOptions
     /// <summary>Adds a listener that requires these user names and passwords (<see cref="MosquittoBroker.AuthPort"/>).</summary>
     public IReadOnlyDictionary<string, string>? Users { get; init; }
 
+    /// <summary>
+    /// ACL file content for the plain listener (mosquitto's acl_file syntax; lines before any <c>user</c> line apply to
+    /// anonymous clients), e.g. <c>"topic readwrite allowed/#"</c>. Null = everything allowed.
+    /// </summary>
+    public string? AclRules { get; init; }
+
     /// <summary>mosquitto's max_queued_messages (default 1000; 0 = unlimited).</summary>
     public int? MaxQueuedMessages { get; init; }
 
@@ -266,6 +272,12 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
         config.AppendLine(CultureInfo.InvariantCulture, $"listener {Port} 127.0.0.1");
         config.AppendLine(CultureInfo.InvariantCulture, $"allow_anonymous {(o.AllowAnonymous ? "true" : "false")}");
+        if (o.AclRules is not null)
+        {
+            var aclFile = Path.Combine(_directory, "acl");
+            File.WriteAllText(aclFile, o.AclRules + "\n");
+            config.AppendLine(CultureInfo.InvariantCulture, $"acl_file {aclFile}");
+        }
 
         if (TlsPort is { } tlsPort)
         {

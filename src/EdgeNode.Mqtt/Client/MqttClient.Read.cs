@@ -185,6 +185,12 @@ public sealed partial class MqttClient
         var connAck = MqttPacketDecoder.DecodeConnAck(frame, _version);
         Confirm(_connectSequence);
         _connAck.TrySetResult(connAck);
+        if (connAck.ReasonCode != MqttConnectResultCode.Success)
+        {
+            // Record the refusal now: the server closes the socket right after, and that must not read as a failure.
+            Break(new MqttDisconnectInfo(MqttDisconnectKind.ConnectRefused,
+                $"connection refused: {connAck.ReasonCode}{(connAck.ReasonString is null ? "" : ": " + connAck.ReasonString)}"));
+        }
     }
 
     private MqttPublishPacket? OnPublish(in MqttFrame frame)

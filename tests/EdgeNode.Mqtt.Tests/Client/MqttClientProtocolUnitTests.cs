@@ -315,6 +315,39 @@ public sealed class MqttClientProtocolUnitTests(ITestOutputHelper output) : IAsy
         Assert.True(client.IsConnected);
     }
 
+    // Mosquitto's acl_file grants every SUBSCRIBE (read access is checked at delivery), so refusals are scripted.
+    [Theory]
+    [InlineData(MqttProtocolVersion.V311, 0x80, MqttSubscribeReasonCode.UnspecifiedError)]
+    [InlineData(MqttProtocolVersion.V500, 0x87, MqttSubscribeReasonCode.NotAuthorized)]
+    [InlineData(MqttProtocolVersion.V500, 0xA2, MqttSubscribeReasonCode.WildcardSubscriptionsNotSupported)]
+    public async Task Subscribe_Refused_IsAResultPerFilter(MqttProtocolVersion version, int code, MqttSubscribeReasonCode expected)
+    {
+        await using var client = new MqttClient(_logger);
+        var (connection, _) = await _server.ConnectAsync(client, _server.Options(version));
+        var subscribing = client.SubscribeAsync([new MqttTopicFilter("ok", MqttQualityOfService.AtLeastOnce), new MqttTopicFilter("no/#", MqttQualityOfService.AtLeastOnce)]);
+        var subscribe = (await connection.ExpectAsync(MqttPacketType.Subscribe)).AsSubscribe(version);
+        await connection.SendAsync(w => MqttPacketEncoder.EncodeSubAck(w, version, subscribe.PacketId, [1, (byte)code],
+            version == MqttProtocolVersion.V500 ? "denied by policy" : null));
+        var result = await subscribing.Within();
+        Assert.Equal([MqttSubscribeReasonCode.GrantedQoS1, expected], result.Items.Select(i => i.ReasonCode));
+        Assert.Equal([true, false], result.Items.Select(i => i.IsSuccess));
+        Assert.Equal(version == MqttProtocolVersion.V500 ? "denied by policy" : null, result.ReasonString);
+        Assert.True(client.IsConnected);
+    }
+
+    [Fact]
+    public async Task Unsubscribe_V500Codes_AreResults()
+    {
+        await using var client = new MqttClient(_logger);
+        var (connection, _) = await _server.ConnectAsync(client, _server.Options(MqttProtocolVersion.V500));
+        var unsubscribing = client.UnsubscribeAsync(["a", "b"]);
+        var packet = await connection.ExpectAsync(MqttPacketType.Unsubscribe);
+        var id = Mqtt.Protocol.MqttPacketDecoder.DecodeUnsubscribe(packet.Frame, MqttProtocolVersion.V500).PacketId;
+        await connection.SendAsync(w => MqttPacketEncoder.EncodeUnsubAck(w, MqttProtocolVersion.V500, id, [0x00, 0x11]));
+        var result = await unsubscribing.Within();
+        Assert.Equal([MqttUnsubscribeReasonCode.Success, MqttUnsubscribeReasonCode.NoSubscriptionExisted], result.Items.Select(i => i.ReasonCode));
+    }
+
     [Fact]
     public async Task Subscribe_SubAckCountMismatch_IsProtocolViolation()
     {
