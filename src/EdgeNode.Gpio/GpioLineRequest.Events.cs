@@ -156,15 +156,18 @@ public sealed partial class GpioLineRequest
         // One clock sample per read() batch converts every CLOCK_MONOTONIC stamp of the batch to wall-clock time.
         var monotonicNow = _kernel.GetTimeNanoseconds(GpioEventClock.Monotonic);
         var realtimeNow = _kernel.GetTimeNanoseconds(GpioEventClock.Realtime);
-        long gaps = 0;
         for (var at = 0; at + EventSize <= records.Length; at += EventSize)
         {
             var record = MemoryMarshal.Read<gpio_v2_line_event>(records.Slice(at, EventSize));
             // The kernel numbers events per request from 1 and drops the oldest when its buffer is full: a gap in
-            // seqno is the only sign of lost edges.
+            // seqno is the only sign of lost edges. Counted before the event is published, so a reader that sees
+            // the event also sees the loss.
             if (_lastSequence != 0 && record.seqno > _lastSequence + 1)
             {
-                gaps += record.seqno - _lastSequence - 1;
+                var gap = record.seqno - _lastSequence - 1;
+                var total = Interlocked.Add(ref _kernelDropped, gap);
+                Log.EventsLost(_logger, Chip.Path, gap, "kernel buffer overflow; raise eventBufferSize", total,
+                    GpioChip.Describe(_offsets));
             }
 
             _lastSequence = record.seqno;
@@ -174,12 +177,6 @@ public sealed partial class GpioLineRequest
             var kind = record.id == LineEventId.FALLING_EDGE ? GpioEdgeKind.Falling : GpioEdgeKind.Rising;
             _events.Writer.TryWrite(new GpioEdgeEvent((int)record.offset, kind, record.timestamp_ns, EventClock, record.seqno,
                 record.line_seqno, unixNs));
-        }
-
-        if (gaps > 0)
-        {
-            var total = Interlocked.Add(ref _kernelDropped, gaps);
-            Log.EventsLost(_logger, Chip.Path, gaps, "kernel buffer overflow; raise eventBufferSize", total, GpioChip.Describe(_offsets));
         }
     }
 
