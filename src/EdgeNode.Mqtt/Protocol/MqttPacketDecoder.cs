@@ -326,7 +326,11 @@ internal static class MqttPacketDecoder
             }
         }
 
-        r.EnsureEnd(type.ToString());
+        if (!r.End)
+        {
+            r.EnsureEnd(type.ToString()); // formats the name only on the error path (an enum's ToString allocates)
+        }
+
         return new MqttAckPacket(type, packetId, reason, reasonString);
     }
 

@@ -407,8 +407,8 @@ public sealed class MqttClientProtocolUnitTests(ITestOutputHelper output) : IAsy
     public async Task KeepAlive_ServerAnswers_ConnectionStaysUp()
     {
         await using var client = new MqttClient(_logger);
-        var (connection, _) = await _server.ConnectAsync(client, _server.Options(keepAlive: 1));
-        for (var i = 0; i < 4; i++)
+        var (connection, _) = await _server.ConnectAsync(client, _server.Options(keepAlive: 2));
+        for (var i = 0; i < 3; i++)
         {
             await connection.ExpectAsync(MqttPacketType.PingReq);
             await connection.SendAsync(Sequences.Hex("D000"));

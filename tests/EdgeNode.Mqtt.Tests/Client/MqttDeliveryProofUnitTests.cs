@@ -162,7 +162,7 @@ public sealed class MqttDeliveryProofUnitTests(ITestOutputHelper output) : IAsyn
     public async Task KeepAlivePing_Answered_AlsoAdvancesTheProof()
     {
         await using var client = new MqttClient(_logger);
-        var (connection, _) = await _server.ConnectAsync(client, _server.Options(keepAlive: 1));
+        var (connection, _) = await _server.ConnectAsync(client, _server.Options(keepAlive: 2));
         var data = await client.PublishAsync("d", new byte[] { 1 });
         await connection.ExpectAsync(MqttPacketType.Publish);
         await connection.ExpectAsync(MqttPacketType.PingReq); // sent by the keep-alive, not by us
