@@ -151,8 +151,8 @@ public sealed partial class MqttClient : IAsyncDisposable
             await cleanup.ConfigureAwait(false);
         }
 
+        // _orderLock is not disposed: a publisher still unwinding may release it, and it holds no wait handle.
         _lifetime.Dispose();
-        _orderLock.Dispose();
     }
 
     /// <summary>

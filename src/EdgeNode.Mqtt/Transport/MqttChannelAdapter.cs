@@ -57,17 +57,12 @@ internal sealed class MqttChannelAdapter : IAsyncDisposable
     public static async Task<MqttChannelAdapter> ConnectAsync(MqttClientOptions options, CancellationToken cancellationToken)
     {
         var endpointText = $"{FormatHost(options.Host)}:{options.Port}{(options.UseTls ? " (tls)" : "")}";
-        EndPoint endpoint = IPAddress.TryParse(options.Host.Trim('[', ']'), out var address)
-            ? new IPEndPoint(address, options.Port)
-            : new DnsEndPoint(options.Host, options.Port);
-        var socket = endpoint.AddressFamily == AddressFamily.InterNetwork
-            ? new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
-            : new Socket(SocketType.Stream, ProtocolType.Tcp); // dual mode: DNS may give IPv6 and IPv4
+        Socket? socket = null;
         Stream? stream = null;
         try
         {
+            socket = await ConnectSocketAsync(options.Host.Trim('[', ']'), options.Port, cancellationToken).ConfigureAwait(false);
             socket.NoDelay = true; // small control packets (PINGREQ, PUBACK) must not wait for Nagle
-            await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
             stream = new NetworkStream(socket, ownsSocket: true);
             SslStream? ssl = null;
             if (options.UseTls)
@@ -80,24 +75,62 @@ internal sealed class MqttChannelAdapter : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException && ex is not MqttCommunicationException)
         {
-            if (stream is not null)
-            {
-                await stream.DisposeAsync().ConfigureAwait(false);
-            }
-
-            socket.Dispose();
+            await CloseAsync(stream, socket).ConfigureAwait(false);
             throw Wrap(ex, $"cannot connect to {endpointText}");
         }
         catch
         {
-            if (stream is not null)
-            {
-                await stream.DisposeAsync().ConfigureAwait(false);
-            }
-
-            socket.Dispose();
+            await CloseAsync(stream, socket).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Resolves the host and tries its addresses in the resolver's order, each with a socket of its own family (no
+    /// dual-mode socket: gateways with IPv6 disabled cannot create one). The last failure is reported.
+    /// </summary>
+    private static async Task<Socket> ConnectSocketAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        var addresses = IPAddress.TryParse(host, out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        if (addresses.Length == 0)
+        {
+            throw new SocketException((int)SocketError.HostNotFound);
+        }
+
+        Exception? last = null;
+        foreach (var address in addresses)
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);
+                return socket;
+            }
+            catch (SocketException ex)
+            {
+                socket.Dispose();
+                last = ex;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        throw last!;
+    }
+
+    private static async ValueTask CloseAsync(Stream? stream, Socket? socket)
+    {
+        if (stream is not null)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        socket?.Dispose();
     }
 
     private static async Task<SslStream> AuthenticateAsync(Stream inner, MqttClientOptions options, CancellationToken cancellationToken)

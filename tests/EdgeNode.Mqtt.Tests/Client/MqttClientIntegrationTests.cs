@@ -273,6 +273,23 @@ public sealed class MqttClientIntegrationTests(MosquittoFixture fixture, ITestOu
     }
 
     [Fact]
+    public async Task Connect_HostName_TriesEachResolvedAddress()
+    {
+        // Mosquitto listens on 127.0.0.1 only; "localhost" may resolve to ::1 first, which must fall through to IPv4.
+        await using var client = await Clients.ConnectAsync(Broker, configure: o => o.Host = "localhost");
+        Assert.True(client.IsConnected);
+    }
+
+    [Fact]
+    public async Task Connect_UnknownHost_FailsAsCommunicationException()
+    {
+        await using var client = new MqttClient();
+        var options = Clients.Options(Broker);
+        options.Host = "no-such-host.invalid";
+        await Assert.ThrowsAsync<MqttCommunicationException>(() => client.ConnectAsync(options).Within());
+    }
+
+    [Fact]
     public async Task Publish_AfterDisconnect_ThrowsCommunicationException()
     {
         var client = await Clients.ConnectAsync(Broker);
