@@ -97,9 +97,14 @@ public static class MqttClientOptionsValidator
             errors.Add("receiveQueueCapacity must be at least 1");
         }
 
-        if (options.UseTls)
+        if (options.Tls is null)
         {
-            var tls = options.Tls ?? new MqttTlsOptions();
+            errors.Add("tls options are null");
+        }
+
+        if (options.UseTls && options.Tls is not null)
+        {
+            var tls = options.Tls;
             if ((tls.Protocols & ~(SslProtocols.Tls12 | SslProtocols.Tls13)) != 0 || tls.Protocols == SslProtocols.None)
             {
                 errors.Add($"TLS protocols {tls.Protocols}: only Tls12 and Tls13 are allowed");
