@@ -162,9 +162,10 @@ public sealed partial class GpioLineRequest
             // The kernel numbers events per request from 1 and drops the oldest when its buffer is full: a gap in
             // seqno is the only sign of lost edges. Counted before the event is published, so a reader that sees
             // the event also sees the loss.
-            if (_lastSequence != 0 && record.seqno > _lastSequence + 1)
+            // uint arithmetic wraps with the kernel's u32 counter; a "gap" of 2^31 or more is a restart, not a loss.
+            var gap = record.seqno - _lastSequence - 1;
+            if (_lastSequence != 0 && gap is > 0 and < 0x8000_0000)
             {
-                var gap = record.seqno - _lastSequence - 1;
                 var total = Interlocked.Add(ref _kernelDropped, gap);
                 Log.EventsLost(_logger, Chip.Path, gap, "kernel buffer overflow; raise eventBufferSize", total,
                     GpioChip.Describe(_offsets));
