@@ -103,10 +103,12 @@ public sealed class NodeBenchSuite : IBenchSuite
             var birthsBefore = observer.Births;
             var (ddataBefore, metricsBefore, changesBefore) = (observer.DataMessages, observer.DataMetrics, farm.ChangesMade);
             var cpuBefore = ProcessMeter.CpuTime(process.Id);
+            var threadsBefore = ProcessMeter.ThreadCpu(process.Id);
             var windowStartMs = (long)NodeTrafficObserver.NowMs();
             var clock = Stopwatch.GetTimestamp();
             await Task.Delay(window, cancellationToken).ConfigureAwait(false);
             var cpu = ProcessMeter.CpuTime(process.Id) - cpuBefore;
+            var threads = ProcessMeter.ThreadCpuDelta(threadsBefore, ProcessMeter.ThreadCpu(process.Id));
             var wall = Stopwatch.GetElapsedTime(clock);
             var windowEndMs = (long)NodeTrafficObserver.NowMs();
             var (ddata, metrics, changes) = (observer.DataMessages - ddataBefore, observer.DataMetrics - metricsBefore, farm.ChangesMade - changesBefore);
@@ -136,6 +138,8 @@ public sealed class NodeBenchSuite : IBenchSuite
                 Ledger = ledger.Analyse(windowStartMs, windowEndMs, observedUntilMs, ScanMs),
                 WallSeconds = wall.TotalSeconds,
                 CpuPercent = cpu.TotalSeconds / wall.TotalSeconds * 100,
+                CpuByThread = string.Join(", ", threads.Where(t => t.Cpu > TimeSpan.Zero).Take(6)
+                    .Select(t => $"{t.Name} ×{t.Threads} {t.Cpu.TotalSeconds / wall.TotalSeconds * 100:0.0}%")),
                 PeakRssBytes = peakRss,
                 RssBytes = rss,
                 DataPerSecond = ddata / wall.TotalSeconds,
@@ -319,7 +323,7 @@ public sealed class NodeBenchSuite : IBenchSuite
             output.Line($"- {r.Label}: exit after SIGTERM {(r.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none within 10 s")}; " +
                         $"births in window {r.RebirthsInWindow}, DDEATHs {r.Deaths}, seq gaps {r.SeqGaps}, undecodable {r.DecodeErrors}, " +
                         $"historical metrics {r.HistoricalMetrics}, unresolved metrics {r.UnresolvedMetrics}, values matching no change " +
-                        $"{r.Ledger.Unmatched}, changes reported twice {r.Ledger.Duplicates}.");
+                        $"{r.Ledger.Unmatched}, changes reported twice {r.Ledger.Duplicates}. CPU by thread (% of one core): {r.CpuByThread}.");
             foreach (var missed in r.Ledger.MissedExamples)
             {
                 output.Line($"  - missed: {missed}");
@@ -347,6 +351,8 @@ public sealed class NodeBenchSuite : IBenchSuite
         public double WallSeconds { get; init; }
 
         public double CpuPercent { get; init; }
+
+        public string CpuByThread { get; init; } = "";
 
         public long PeakRssBytes { get; init; }
 
