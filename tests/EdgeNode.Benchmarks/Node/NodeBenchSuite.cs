@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Text;
 using EdgeNode.Simulator;
 using EdgeNode.Testing;
+
+using static EdgeNode.Benchmarks.Node.NodeRig;
 
 namespace EdgeNode.Benchmarks.Node;
 
@@ -16,18 +17,10 @@ namespace EdgeNode.Benchmarks.Node;
 /// </summary>
 public sealed class NodeBenchSuite : IBenchSuite
 {
-    private const int Units = 8;
-    private const int RegistersPerUnit = 250;
     private const double ChangeFraction = 0.1;
-    private const int ScanMs = 200;
-    private const int FarmSeed = 11;
-    private const string GroupId = "Bench";
     private static readonly TimeSpan s_grace = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan s_birthTimeout = TimeSpan.FromSeconds(60);
 
     public string Name => "node";
-
-    private static string NodeDll => Path.Combine(RepoPaths.Root, "src", "EdgeNode", "bin", "Release", "net10.0", "edgenode.dll");
 
     public async Task RunAsync(BenchOutput output, CancellationToken cancellationToken)
     {
@@ -39,12 +32,8 @@ public sealed class NodeBenchSuite : IBenchSuite
         PhaseResult? node = null;
         if (peerMode != "only")
         {
-            if (!File.Exists(NodeDll))
-            {
-                throw new InvalidOperationException($"{NodeDll} is not built (dotnet build src/EdgeNode/EdgeNode.csproj -c Release)");
-            }
-
-            node = await MeasureAsync(new Subject("EdgeNode", "Node1", StartNode), broker, window, warmUp, cancellationToken)
+            RequireNodeBuilt();
+            node = await MeasureAsync(new Subject("EdgeNode", "Node1", (brokerPort, modbusPort, directory) => StartNode(brokerPort, modbusPort, directory, "Node1")), broker, window, warmUp, cancellationToken)
                 .ConfigureAwait(false);
         }
 
@@ -78,25 +67,11 @@ public sealed class NodeBenchSuite : IBenchSuite
             modbus.Start();
             await using var observer = new NodeTrafficObserver(ledger, GroupId, subject.EdgeNodeId);
             await observer.StartAsync(broker.Port, cancellationToken).ConfigureAwait(false);
-            farmLoop = DriveFarmAsync(farm, farmStop.Token);
+            farmLoop = DriveFarmAsync(farm, FarmSeed, farmStop.Token);
 
             var started = Stopwatch.GetTimestamp();
             process = await subject.Start(broker.Port, modbus.Port, workDirectory).ConfigureAwait(false);
-            while (observer.DevicesBorn < Units)
-            {
-                if (process.HasExited)
-                {
-                    throw new InvalidOperationException($"{subject.Label} exited ({process.ExitCode}) before its births:\n{Tail(process.Output)}");
-                }
-
-                if (Stopwatch.GetElapsedTime(started) > s_birthTimeout)
-                {
-                    throw new TimeoutException($"{subject.Label}: {observer.DevicesBorn} of {Units} DBIRTHs after {s_birthTimeout.TotalSeconds:0} s:\n{Tail(process.Output)}");
-                }
-
-                await Task.Delay(20, cancellationToken).ConfigureAwait(false);
-            }
-
+            await NodeRig.WaitForBirthsAsync(observer, process, subject.Label, started, cancellationToken).ConfigureAwait(false);
             var birthSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             await Task.Delay(warmUp, cancellationToken).ConfigureAwait(false);
 
@@ -179,50 +154,6 @@ public sealed class NodeBenchSuite : IBenchSuite
         }
     }
 
-    /// <summary>
-    /// Steps the farm at random intervals, uniform in [0.5, 1.5] scans (mean one scan, so 10% of the registers change per
-    /// scan on average). A fixed 200 ms timer phase-locks with a 200 ms poller: every change would then wait the same
-    /// arbitrary offset for the next scan and the latency would measure that offset, not the node.
-    /// </summary>
-    private static async Task DriveFarmAsync(RegisterFarm farm, CancellationToken cancellationToken)
-    {
-        var random = new Random(FarmSeed);
-        var due = Stopwatch.GetTimestamp();
-        try
-        {
-            while (true)
-            {
-                due += (long)(Stopwatch.Frequency * random.Next(ScanMs / 2, (ScanMs * 3 / 2) + 1) / 1000.0);
-                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-                }
-
-                farm.Step();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private static Task<ExternalProcess> StartNode(int brokerPort, int modbusPort, string workDirectory)
-    {
-        var config = Path.Combine(workDirectory, "bench.yaml");
-        File.WriteAllText(config, NodeConfig(brokerPort, modbusPort));
-        var state = Path.Combine(workDirectory, "state");
-        Directory.CreateDirectory(state);
-        var environment = new Dictionary<string, string?>
-        {
-            ["STATE_DIRECTORY"] = state,
-            ["NOTIFY_SOCKET"] = null,
-            ["WATCHDOG_USEC"] = null,
-            ["JOURNAL_STREAM"] = null,
-        };
-        return Task.FromResult(ExternalProcess.Start("dotnet", [NodeDll, "run", "--config", config], workDirectory, environment));
-    }
-
     private static async Task<ExternalProcess> StartPoller(int brokerPort, int modbusPort, string workDirectory)
     {
         var script = Path.Combine(RepoPaths.Tests, "EdgeNode.Benchmarks", "Node", "naive-poller.js");
@@ -231,37 +162,6 @@ public sealed class NodeBenchSuite : IBenchSuite
             RepoPaths.Interop, new Dictionary<string, string?> { ["NODE_PATH"] = Path.Combine(RepoPaths.Interop, "node_modules") });
         await process.WaitForLineAsync("\"ready\"", TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         return process;
-    }
-
-    /// <summary>The contract's YAML: one device per unit, one uint16 metric per holding register, named R000…R249.</summary>
-    internal static string NodeConfig(int brokerPort, int modbusPort)
-    {
-        var yaml = new StringBuilder();
-        yaml.AppendLine("# generated by the node benchmark (tests/EdgeNode.Benchmarks/Node)");
-        yaml.AppendLine("node:");
-        yaml.AppendLine(CultureInfo.InvariantCulture, $"  groupId: {GroupId}");
-        yaml.AppendLine("  edgeNodeId: Node1");
-        yaml.AppendLine(CultureInfo.InvariantCulture, $"  scanMs: {ScanMs}");
-        yaml.AppendLine("mqtt:");
-        yaml.AppendLine("  servers:");
-        yaml.AppendLine(CultureInfo.InvariantCulture, $"    - mqtt://127.0.0.1:{brokerPort}");
-        yaml.AppendLine("devices:");
-        for (var unit = 1; unit <= Units; unit++)
-        {
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"  - id: Unit{unit}");
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"    scanMs: {ScanMs}");
-            yaml.AppendLine("    modbus:");
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"      tcp: {{ host: 127.0.0.1, port: {modbusPort} }}");
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"      unitId: {unit}");
-            yaml.AppendLine("      timeoutMs: 1000");
-            yaml.AppendLine("    metrics:");
-            for (var address = 0; address < RegistersPerUnit; address++)
-            {
-                yaml.AppendLine(CultureInfo.InvariantCulture, $"      - {{ name: R{address:000}, table: holding, address: {address}, type: uint16 }}");
-            }
-        }
-
-        return yaml.ToString();
     }
 
     private static void Print(BenchOutput output, PhaseResult? node, PhaseResult? peer, TimeSpan window, TimeSpan warmUp, string nodeVersion)
@@ -330,15 +230,6 @@ public sealed class NodeBenchSuite : IBenchSuite
             }
         }
     }
-
-    private static double EnvSeconds(string name, double fallback) =>
-        double.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
-            ? seconds
-            : fallback;
-
-    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Tail(string text) => string.Join('\n', text.Split('\n').TakeLast(40));
 
     private sealed record Subject(string Label, string EdgeNodeId, Func<int, int, string, Task<ExternalProcess>> Start);
 

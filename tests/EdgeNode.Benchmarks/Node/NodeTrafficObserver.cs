@@ -18,6 +18,9 @@ internal sealed class NodeTrafficObserver(ChangeLedger ledger, string groupId, s
     private ulong? _lastSeq;
     private long _ddata;
     private long _metrics;
+    private long _historical;
+    private (double First, double Last)? _historicalSpan;
+    private (long Count, double LastMs) _nodeBirths;
 
     public int DevicesBorn
     {
@@ -42,7 +45,34 @@ internal sealed class NodeTrafficObserver(ChangeLedger ledger, string groupId, s
 
     public long DecodeErrors { get; private set; }
 
-    public long HistoricalMetrics { get; private set; }
+    public long HistoricalMetrics => Interlocked.Read(ref _historical);
+
+    /// <summary>Feed historical (store-and-forward) values to the ledger too; by default only live values count.</summary>
+    public bool ReportHistorical { get; set; }
+
+    /// <summary>Receipt times (UTC ms) of the first and the latest historical metric; null before any.</summary>
+    public (double First, double Last)? HistoricalSpan
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _historicalSpan;
+            }
+        }
+    }
+
+    /// <summary>NBIRTHs seen and the receipt time (UTC ms) of the latest.</summary>
+    public (long Count, double LastMs) NodeBirths
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _nodeBirths;
+            }
+        }
+    }
 
     public long UnresolvedMetrics { get; private set; }
 
@@ -105,6 +135,13 @@ internal sealed class NodeTrafficObserver(ChangeLedger ledger, string groupId, s
 
         switch (topic.MessageType)
         {
+            case SparkplugMessageType.NBIRTH:
+                lock (_lock)
+                {
+                    _nodeBirths = (_nodeBirths.Count + 1, receivedMs);
+                }
+
+                break;
             case SparkplugMessageType.DBIRTH:
                 OnBirth(topic.DeviceId!, payload);
                 break;
@@ -157,8 +194,16 @@ internal sealed class NodeTrafficObserver(ChangeLedger ledger, string groupId, s
         {
             if (metric.IsHistorical)
             {
-                HistoricalMetrics++;
-                continue;
+                Interlocked.Increment(ref _historical);
+                lock (_lock)
+                {
+                    _historicalSpan = (_historicalSpan?.First ?? receivedMs, receivedMs);
+                }
+
+                if (!ReportHistorical)
+                {
+                    continue;
+                }
             }
 
             var address = metric.Name is not null ? Address(metric.Name)
