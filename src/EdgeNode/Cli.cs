@@ -31,11 +31,7 @@ internal static class Cli
         root.Subcommands.Add(validate);
 
         var run = new Command("run", "run the node in the foreground until SIGTERM/SIGINT") { configOption };
-        run.SetAction((parse, ct) =>
-        {
-            Console.Error.WriteLine("not built yet: issue 5 (the edge node)");
-            return Task.FromResult(ExitFatal);
-        });
+        run.SetAction((parse, ct) => RunCommand.RunAsync(parse.GetValue(configOption)!));
         root.Subcommands.Add(run);
 
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,268 @@
+using System.Threading.Channels;
+using EdgeNode.Configuration;
+using EdgeNode.Engine.Devices;
+using EdgeNode.Sparkplug;
+using EdgeNode.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeNode.Engine;
+
+/// <summary>
+/// One device: its scan loop (the only caller of its driver) and the report-by-exception state the event loop keeps
+/// for it. The loop and the scan task talk through events and the write queue only.
+/// </summary>
+internal sealed class DeviceRuntime
+{
+    private readonly Channel<(int Metric, SparkplugValue Value)> _writes = Channel.CreateUnbounded<(int, SparkplugValue)>();
+    private readonly Func<DeviceConfig, IDeviceDriver> _createDriver;
+    private readonly ILogger _logger;
+    private Task? _scanLoop;
+    private Task? _eventPump;
+
+    public DeviceRuntime(DeviceConfig config, int index, ulong firstAlias, Func<DeviceConfig, IDeviceDriver> createDriver, ILogger logger)
+    {
+        Config = config;
+        Index = index;
+        _createDriver = createDriver;
+        _logger = logger;
+        var n = config.Metrics.Count;
+        Names = [.. config.Metrics.Select(m => m.Name)];
+        DataTypes = [.. config.Metrics.Select(MetricTypes.ToSparkplug)];
+        Aliases = new ulong[n];
+        for (var i = 0; i < n; i++)
+        {
+            Aliases[i] = firstAlias + (ulong)i;
+        }
+
+        InstanceAlias = firstAlias + (ulong)n;
+        Current = new SparkplugValue[n];
+        CurrentGood = new bool[n];
+        CurrentTs = new long[n];
+        Reported = new SparkplugValue[n];
+        HasReported = new bool[n];
+        ReportedAtMs = new long[n];
+        ForceReport = new bool[n];
+        StoreMetrics = new StoreMetric?[n];
+        for (var i = 0; i < n; i++)
+        {
+            Current[i] = SparkplugValue.Null(DataTypes[i]);
+        }
+    }
+
+    public DeviceConfig Config { get; }
+
+    public string Id => Config.Id;
+
+    public int Index { get; }
+
+    public string[] Names { get; }
+
+    public SparkplugDataType[] DataTypes { get; }
+
+    public ulong[] Aliases { get; }
+
+    /// <summary>Alias of the Template instance metric of a typed device.</summary>
+    public ulong InstanceAlias { get; }
+
+    /// <summary>Aliases this device uses (members and the instance).</summary>
+    public int AliasCount => Names.Length + 1;
+
+    public SparkplugValue[] Current { get; }
+
+    public bool[] CurrentGood { get; }
+
+    public long[] CurrentTs { get; }
+
+    public SparkplugValue[] Reported { get; }
+
+    public bool[] HasReported { get; }
+
+    public long[] ReportedAtMs { get; }
+
+    public bool[] ForceReport { get; }
+
+    public StoreMetric?[] StoreMetrics { get; }
+
+    /// <summary>The device answered its last scan.</summary>
+    public bool Answering { get; set; }
+
+    /// <summary>A DBIRTH was published in the current MQTT session (and no DDEATH since).</summary>
+    public bool Born { get; set; }
+
+    public string? LastError { get; set; }
+
+    public bool IsTemplateInstance { get; set; }
+
+    public int Generation { get; private set; }
+
+    /// <summary>Starts the scan loop; results are posted to <paramref name="post"/>.</summary>
+    public void Start(int generation, Func<int> defaultScanMs, Action<EngineEvent> post, Action? pollBeat, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        Generation = generation;
+        _scanLoop = Task.Run(() => ScanLoopAsync(generation, defaultScanMs, post, pollBeat, time, cancellationToken), CancellationToken.None);
+    }
+
+    /// <summary>Queues a DCMD write; the scan loop performs it before its next read.</summary>
+    public void EnqueueWrite(int metric, SparkplugValue value) => _writes.Writer.TryWrite((metric, value));
+
+    public async Task StopAsync()
+    {
+        _writes.Writer.TryComplete();
+        foreach (var task in new[] { _scanLoop, _eventPump })
+        {
+            if (task is not null)
+            {
+                try
+                {
+                    await task.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+    }
+
+    private async Task ScanLoopAsync(int generation, Func<int> defaultScanMs, Action<EngineEvent> post, Action? pollBeat, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        IDeviceDriver? driver = null;
+        try
+        {
+            var reading = new DeviceReading(Names.Length);
+            var next = time.GetUtcNow();
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (driver is null)
+                {
+                    try
+                    {
+                        driver = _createDriver(Config);
+                        if (driver.Events is { } events)
+                        {
+                            var d = driver;
+                            _eventPump = Task.Run(() => PumpEventsAsync(d, events, generation, post, cancellationToken), CancellationToken.None);
+                        }
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        Log.DriverOpenFailed(_logger, Id, ex.Message);
+                        post(new ScanCompleted(this, generation, DeviceReadResult.Dead(ex.Message), Empty()));
+                        await DelayAsync(TimeSpan.FromSeconds(Math.Max(5, ScanMs(defaultScanMs) / 1000.0)), time, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+                }
+
+                var wrote = false;
+                while (_writes.Reader.TryRead(out var write))
+                {
+                    DeviceWriteResult result;
+                    try
+                    {
+                        result = await driver.WriteAsync(write.Metric, write.Value, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        result = new DeviceWriteResult(DeviceWriteStatus.Failed, ex.Message);
+                    }
+
+                    post(new WriteCompleted(this, generation, write.Metric, result));
+                    wrote = true;
+                }
+
+                var now = time.GetUtcNow();
+                if (wrote || now >= next)
+                {
+                    reading.Clear();
+                    DeviceReadResult outcome;
+                    try
+                    {
+                        outcome = await driver.ReadAsync(reading, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        outcome = DeviceReadResult.Dead(ex.Message);
+                    }
+
+                    if (reading.TimestampMs == 0)
+                    {
+                        reading.TimestampMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+                    }
+
+                    post(new ScanCompleted(this, generation, outcome,
+                        new SparkplugSnapshot((SparkplugValue[])reading.Values.Clone(), (bool[])reading.Good.Clone(), reading.TimestampMs)));
+                    pollBeat?.Invoke();
+                    if (!wrote || now >= next)
+                    {
+                        var period = TimeSpan.FromMilliseconds(ScanMs(defaultScanMs));
+                        next += period;
+                        var after = time.GetUtcNow();
+                        if (next <= after)
+                        {
+                            next = after + period;
+                        }
+                    }
+                }
+
+                var wait = next - time.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    var delay = Task.Delay(wait, time, cts.Token);
+                    var writeReady = _writes.Reader.WaitToReadAsync(cts.Token).AsTask();
+                    await Task.WhenAny(delay, writeReady).ConfigureAwait(false);
+                    await cts.CancelAsync().ConfigureAwait(false);
+                    if (writeReady.IsCompletedSuccessfully && !writeReady.Result && delay.IsCompleted == false)
+                    {
+                        // the write queue was completed: the device is stopping
+                        return;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            if (driver is not null)
+            {
+                try
+                {
+                    await driver.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    Log.DriverCloseFailed(_logger, Id, ex.Message);
+                }
+            }
+        }
+    }
+
+    private async Task PumpEventsAsync(IDeviceDriver driver, ChannelReader<DeviceEvent> events, int generation, Action<EngineEvent> post,
+        CancellationToken cancellationToken)
+    {
+        _ = driver;
+        try
+        {
+            await foreach (var e in events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                post(new DeviceValueEvent(this, generation, e));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ChannelClosedException)
+        {
+        }
+    }
+
+    private int ScanMs(Func<int> defaultScanMs) => Config.ScanMs ?? defaultScanMs();
+
+    private SparkplugSnapshot Empty() => new(new SparkplugValue[Names.Length], new bool[Names.Length], 0);
+
+    private static async Task DelayAsync(TimeSpan delay, TimeProvider time, CancellationToken cancellationToken) =>
+        await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+}

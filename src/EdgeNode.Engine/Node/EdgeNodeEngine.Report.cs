@@ -1,0 +1,205 @@
+using EdgeNode.Engine.Devices;
+using EdgeNode.Sparkplug;
+using EdgeNode.Storage;
+
+namespace EdgeNode.Engine;
+
+public sealed partial class EdgeNodeEngine
+{
+    private readonly List<int> _changes = [];
+
+    private async Task OnScanAsync(ScanCompleted e)
+    {
+        var device = e.Device;
+        if (e.Generation != device.Generation)
+        {
+            return;
+        }
+
+        if (!e.Result.Responded)
+        {
+            if (device.Answering || device.LastError is null)
+            {
+                Log.DeviceDead(_logger, device.Id, e.Result.Error ?? "no answer");
+            }
+
+            device.Answering = false;
+            device.LastError = e.Result.Error ?? "no answer";
+            if (device.Born && _live)
+            {
+                await PublishDeviceDeathAsync(device).ConfigureAwait(false);
+            }
+
+            device.Born = false;
+            UpdateStatus();
+            return;
+        }
+
+        if (!device.Answering)
+        {
+            if (device.LastError is not null)
+            {
+                Log.DeviceAlive(_logger, device.Id);
+            }
+
+            device.Answering = true;
+            device.LastError = null;
+            UpdateStatus();
+        }
+
+        var snapshot = e.Snapshot;
+        _changes.Clear();
+        for (var i = 0; i < device.Names.Length; i++)
+        {
+            if (snapshot.Good[i])
+            {
+                Accept(device, i, snapshot.Values[i], snapshot.TimestampMs);
+            }
+        }
+
+        await ReportAsync(device).ConfigureAwait(false);
+    }
+
+    private async Task OnDeviceValueAsync(DeviceValueEvent e)
+    {
+        var device = e.Device;
+        if (e.Generation != device.Generation || !device.Answering || (uint)e.Value.MetricIndex >= (uint)device.Names.Length)
+        {
+            return;
+        }
+
+        _changes.Clear();
+        Accept(device, e.Value.MetricIndex, e.Value.Value, e.Value.TimestampMs);
+        await ReportAsync(device).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes a read value and decides whether it is a change to report (by exception, deadband, max interval).</summary>
+    private void Accept(DeviceRuntime device, int i, SparkplugValue value, long timestampMs)
+    {
+        device.Current[i] = value;
+        device.CurrentGood[i] = true;
+        device.CurrentTs[i] = timestampMs;
+        var metric = device.Config.Metrics[i];
+        if (!device.HasReported[i] || device.ForceReport[i]
+            || IsChange(value, device.Reported[i], metric.Deadband)
+            || (metric.MaxIntervalMs is { } max && timestampMs - device.ReportedAtMs[i] >= max))
+        {
+            _changes.Add(i);
+        }
+    }
+
+    internal static bool IsChange(SparkplugValue value, SparkplugValue reported, double? deadband)
+    {
+        if (deadband is { } band && value.DataType != SparkplugDataType.Boolean && reported.DataType != SparkplugDataType.Boolean
+            && value.TryGetDouble(out var now) && reported.TryGetDouble(out var before))
+        {
+            if (double.IsNaN(now) || double.IsNaN(before))
+            {
+                return double.IsNaN(now) != double.IsNaN(before);
+            }
+
+            return Math.Abs(now - before) > band;
+        }
+
+        return !value.Equals(reported);
+    }
+
+    private async Task ReportAsync(DeviceRuntime device)
+    {
+        if (_live)
+        {
+            if (!device.Born)
+            {
+                // born with every current value: the DBIRTH is the report
+                await PublishDeviceBirthAsync(device).ConfigureAwait(false);
+                return;
+            }
+
+            if (_changes.Count > 0)
+            {
+                await PublishDeviceDataAsync(device).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (_changes.Count == 0)
+        {
+            return;
+        }
+
+        // Not publishing: the changes go to the store (if any) and count as reported, so the deadband keeps working.
+        foreach (var i in _changes)
+        {
+            if (_store is not null)
+            {
+                _store.Append(StoreMetricOf(device, i), device.CurrentTs[i], ToStored(device.Current[i]));
+            }
+
+            MarkReported(device, i);
+        }
+    }
+
+    private void MarkReported(DeviceRuntime device, int i)
+    {
+        device.Reported[i] = device.Current[i];
+        device.HasReported[i] = true;
+        device.ReportedAtMs[i] = device.CurrentTs[i];
+        device.ForceReport[i] = false;
+    }
+
+    private StoreMetric StoreMetricOf(DeviceRuntime device, int i) =>
+        device.StoreMetrics[i] ??= _store!.GetOrAddMetric(device.Id, device.Names[i], (uint)device.DataTypes[i]);
+
+    private async Task PublishDeviceDataAsync(DeviceRuntime device)
+    {
+        _buffer.Clear();
+        var w = new SparkplugPayloadWriter(_buffer, _encoding);
+        var payloadTs = 0L;
+        foreach (var i in _changes)
+        {
+            payloadTs = Math.Max(payloadTs, device.CurrentTs[i]);
+        }
+
+        w.WriteTimestamp((ulong)payloadTs);
+        if (device.IsTemplateInstance)
+        {
+            var type = device.Config.Type!;
+            var instance = SparkplugTemplate.Instance(type.Name, type.Version);
+            foreach (var i in _changes)
+            {
+                instance.Metrics.Add(new SparkplugMetric(device.Names[i], device.Current[i]) { Timestamp = (ulong)device.CurrentTs[i] });
+            }
+
+            w.WriteMetric(DataMetric(device.Id, device.InstanceAlias, (ulong)payloadTs, SparkplugValue.FromTemplate(instance), historical: false));
+        }
+        else
+        {
+            foreach (var i in _changes)
+            {
+                w.WriteMetric(DataMetric(device.Names[i], device.Aliases[i], (ulong)device.CurrentTs[i], device.Current[i], historical: false));
+            }
+        }
+
+        w.WriteSeq(NextSeq());
+        var sequence = await PublishAsync(DeviceTopic(SparkplugMessageType.DDATA, device), _buffer.WrittenSpan.ToArray()).ConfigureAwait(false);
+        foreach (var i in _changes)
+        {
+            if (_store is not null)
+            {
+                var stored = ToStored(device.Current[i]);
+                if (sequence >= 0)
+                {
+                    // kept until the broker provably has it (detection gap: QoS 0 data written into a dying connection)
+                    _unconfirmed.Add(new Unconfirmed(StoreMetricOf(device, i), device.CurrentTs[i], stored, sequence));
+                }
+                else
+                {
+                    _store.Append(StoreMetricOf(device, i), device.CurrentTs[i], stored);
+                }
+            }
+
+            MarkReported(device, i);
+        }
+    }
+}

@@ -1,0 +1,582 @@
+using System.Buffers;
+using System.Threading.Channels;
+using EdgeNode.Configuration;
+using EdgeNode.Engine.Devices;
+using EdgeNode.Engine.Devices.Modbus;
+using EdgeNode.Engine.Session;
+using EdgeNode.Modbus;
+using EdgeNode.Mqtt;
+using EdgeNode.Sparkplug;
+using EdgeNode.Storage;
+using EdgeNode.Systemd;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeNode.Engine;
+
+/// <summary>How <see cref="EdgeNodeEngine.RunAsync"/> ended.</summary>
+public enum EngineExit
+{
+    /// <summary>Stopped on request (SIGTERM/SIGINT): DDEATHs, NDEATH and DISCONNECT were sent.</summary>
+    Stopped,
+
+    /// <summary>Stopped cleanly because a restart was asked for (NCMD Reboot, configuration reload).</summary>
+    RestartRequested,
+}
+
+/// <summary>
+/// The Sparkplug B edge node: one MQTT session over the configured servers, one scan loop per device, and one event loop
+/// that owns every piece of session state (seq, births, report by exception, commands, store-and-forward). Nothing but
+/// the loop publishes, so the order on the wire is the order of decisions.
+/// </summary>
+public sealed partial class EdgeNodeEngine
+{
+    private const int NodeMetricCount = 14;
+
+    private readonly EdgeNodeConfig _config;
+    private readonly EngineOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<EngineEvent> _events = Channel.CreateUnbounded<EngineEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<DeviceRuntime> _devices = [];
+    private readonly Dictionary<string, DeviceRuntime> _devicesById = new(StringComparer.Ordinal);
+    private readonly PrimaryHostTracker _host = new();
+    private readonly SparkplugEncodingOptions _encoding;
+    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    private readonly List<Unconfirmed> _unconfirmed = [];
+    private readonly Dictionary<ulong, string> _nodeAliasNames = [];
+    private readonly string _nbirthTopic, _ndataTopic, _ndeathTopic, _ncmdTopic, _dcmdFilter;
+    private readonly long _startedMs;
+    private readonly NodeInformation _info;
+    private readonly IReadOnlyList<DeviceTypeConfig> _typesInUse;
+    private readonly ulong _firstTypeAlias;
+    private readonly Dictionary<string, StoreMetric> _nodeStoreMetrics = new(StringComparer.Ordinal);
+
+    private BdSeqStore _bdSeqStore = null!;
+    private ForwardStore? _store;
+    private MqttConnectionSupervisor? _supervisor;
+    private ModbusLinkPool? _modbusPool;
+    private volatile int _scanMs;
+    private volatile int _attemptBdSeq;
+    private int _firstAttemptSignalled;
+
+    // Session state: touched by the event loop only.
+    private MqttClient? _client;
+    private string? _server;
+    private int _bdSeq;
+    private bool _subscribed;
+    private bool _live;
+    private byte _seq;
+    private bool _pingOutstanding;
+    private bool _replayActive;
+    private StoreBatch? _replayInFlight;
+    private bool _restart;
+    private long _lastStorePending = -1, _lastStoreBytes = -1, _lastStoreDropped = -1, _lastUptimeReportMs;
+    private string _lastStatus = "";
+
+    /// <summary>Creates the engine; <see cref="RunAsync"/> starts it.</summary>
+    public EdgeNodeEngine(EdgeNodeConfig config, EngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(options);
+        _config = config;
+        _options = options;
+        _logger = options.LoggerFactory.CreateLogger("EdgeNode.Engine");
+        _encoding = config.Node.UInt32Encoding == UInt32EncodingSetting.LongValue
+            ? SparkplugEncodingOptions.TahuCompatible
+            : SparkplugEncodingOptions.Default;
+        _scanMs = config.Node.ScanMs;
+        var group = config.Node.GroupId;
+        var edge = config.Node.EdgeNodeId;
+        _nbirthTopic = SparkplugTopic.Node(group, SparkplugMessageType.NBIRTH, edge).ToString();
+        _ndataTopic = SparkplugTopic.Node(group, SparkplugMessageType.NDATA, edge).ToString();
+        _ndeathTopic = SparkplugTopic.Node(group, SparkplugMessageType.NDEATH, edge).ToString();
+        _ncmdTopic = SparkplugTopic.Node(group, SparkplugMessageType.NCMD, edge).ToString();
+        _dcmdFilter = SparkplugTopic.DeviceCommandFilter(group, edge);
+        _startedMs = NowMs();
+        _info = NodeInformation.Detect();
+        _typesInUse = config.Node.Templates
+            ? [.. config.Types.Where(t => config.Devices.Any(d => ReferenceEquals(d.Type, t) || d.Type?.Name == t.Name))]
+            : [];
+        _firstTypeAlias = NodeMetricCount + 1;
+    }
+
+    /// <summary>The current one-line state (also sent to <see cref="EngineOptions.StatusChanged"/>).</summary>
+    public string Status => _lastStatus;
+
+    /// <summary>Asks the running engine to stop cleanly and return <see cref="EngineExit.RestartRequested"/>.</summary>
+    public void RequestRestart() => Post(new RestartRequested());
+
+    /// <summary>Runs until <paramref name="stoppingToken"/> fires or a restart is requested; then stops cleanly.</summary>
+    public async Task<EngineExit> RunAsync(CancellationToken stoppingToken)
+    {
+        Directory.CreateDirectory(_options.StateDirectory);
+        _bdSeqStore = new BdSeqStore(_options.StateDirectory);
+        if (_bdSeqStore.LoadProblem is { } problem)
+        {
+            Log.BdSeqProblem(_logger, problem);
+        }
+
+        OpenStore();
+        using var loopCts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        _modbusPool = new ModbusLinkPool(_options.LoggerFactory);
+        CreateDevices(loopCts.Token);
+        Log.Starting(_logger, _config.Node.GroupId, _config.Node.EdgeNodeId, _devices.Count, string.Join(", ", _config.Mqtt.Servers));
+        UpdateStatus();
+
+        _supervisor = CreateSupervisor();
+        _supervisor.Start();
+        using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1), _options.Time);
+        var tickTask = TickAsync(ticker, loopCts.Token);
+
+        try
+        {
+            await foreach (var e in _events.Reader.ReadAllAsync(loopCts.Token).ConfigureAwait(false))
+            {
+                _options.LoopBeat?.Invoke();
+                try
+                {
+                    await HandleAsync(e).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.LoopError(_logger, ex, e.GetType().Name);
+                }
+
+                if (_restart)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        await StopCleanlyAsync().ConfigureAwait(false);
+        await loopCts.CancelAsync().ConfigureAwait(false);
+        foreach (var device in _devices)
+        {
+            await device.StopAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            await tickTask.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await _modbusPool.DisposeAsync().ConfigureAwait(false);
+        if (_store is not null)
+        {
+            await _store.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await _store.DisposeAsync().ConfigureAwait(false);
+        }
+
+        return _restart ? EngineExit.RestartRequested : EngineExit.Stopped;
+    }
+
+    private void Post(EngineEvent e) => _events.Writer.TryWrite(e);
+
+    private long NowMs() => _options.Time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private async Task TickAsync(PeriodicTimer ticker, CancellationToken cancellationToken)
+    {
+        while (await ticker.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            Post(new Tick());
+        }
+    }
+
+    private void OpenStore()
+    {
+        var section = _config.StoreForward;
+        if (!section.Enabled)
+        {
+            return;
+        }
+
+        var path = section.Path ?? ForwardStoreOptions.DefaultPath(_options.StateDirectory);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            var storeOptions = ForwardStoreOptions.FromConfiguration(path, section.MaxMegabytes);
+            storeOptions.CommitInterval = TimeSpan.FromMilliseconds(section.CommitIntervalMs);
+            _store = ForwardStore.Open(storeOptions, _options.LoggerFactory.CreateLogger("EdgeNode.Storage"));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The buffer must never keep the node from running (the store moves corrupt files aside itself; this is
+            // for what it cannot fix, such as a lock held by another process or an unwritable directory).
+            Log.StoreUnavailable(_logger, path, ex.Message);
+            _store = null;
+        }
+    }
+
+    private void CreateDevices(CancellationToken cancellationToken)
+    {
+        var factories = new List<IDeviceDriverFactory>(_options.DriverFactories) { new ModbusDeviceDriverFactory(_modbusPool!) };
+        var alias = _firstTypeAlias + (ulong)_typesInUse.Count;
+        foreach (var config in _config.Devices)
+        {
+            var factory = factories.FirstOrDefault(f => f.Supports(config.Kind));
+            Func<DeviceConfig, IDeviceDriver> create = factory is null
+                ? c => throw new InvalidOperationException($"no driver for {c.Kind} devices in this build")
+                : factory.Create;
+            var device = new DeviceRuntime(config, _devices.Count, alias, create, _options.LoggerFactory.CreateLogger("EdgeNode.Device"))
+            {
+                IsTemplateInstance = _config.Node.Templates && config.Type is not null,
+            };
+            alias += (ulong)device.AliasCount;
+            _devices.Add(device);
+            _devicesById[config.Id] = device;
+        }
+
+        foreach (var device in _devices)
+        {
+            device.Start(0, () => _scanMs, Post, _options.PollBeat, _options.Time, cancellationToken);
+        }
+    }
+
+    private MqttConnectionSupervisor CreateSupervisor()
+    {
+        var mqtt = _config.Mqtt;
+        var servers = mqtt.Servers.Select(MqttServerEndpoint.Parse).ToList();
+        var supervisor = new MqttConnectionSupervisor(servers, endpoint =>
+        {
+            var bdSeq = _bdSeqStore.Next;
+            _attemptBdSeq = bdSeq;
+            var options = new MqttClientOptions
+            {
+                ClientId = mqtt.ClientId,
+                Username = mqtt.Username,
+                Password = mqtt.Password,
+                KeepAliveSeconds = mqtt.KeepAliveSeconds,
+                ProtocolVersion = mqtt.ProtocolVersion == MqttProtocolSetting.V500 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311,
+                CleanSession = true,
+                ConnectTimeout = TimeSpan.FromMilliseconds(mqtt.ConnectTimeoutMs),
+                Will = new MqttWill
+                {
+                    Topic = _ndeathTopic,
+                    Payload = DeathPayload(bdSeq),
+                    QoS = MqttQualityOfService.AtLeastOnce,
+                    Retain = false,
+                },
+            }.WithEndpoint(endpoint);
+            if (mqtt.Tls is { } tls)
+            {
+                options.Tls.CaFile = tls.CaFile;
+                options.Tls.CertFile = tls.CertFile;
+                options.Tls.KeyFile = tls.KeyFile;
+                if (tls.ServerName is not null)
+                {
+                    options.Tls.ServerName = tls.ServerName;
+                }
+            }
+
+            return options;
+        }, new MqttSupervisorOptions { MaxReconnectDelay = TimeSpan.FromMilliseconds(Math.Max(250, mqtt.ReconnectMaxMs)) },
+        _options.LoggerFactory.CreateLogger("EdgeNode.Mqtt"));
+
+        supervisor.AttemptCompletedAsync = args =>
+        {
+            if (args.Outcome == MqttConnectAttemptOutcome.Connected)
+            {
+                // Only a connection the broker accepted consumes a bdSeq (sparkplug #421).
+                _bdSeqStore.MarkUsed(_attemptBdSeq);
+            }
+
+            if (Interlocked.Exchange(ref _firstAttemptSignalled, 1) == 0)
+            {
+                _options.FirstConnectAttempted?.Invoke();
+            }
+
+            return Task.CompletedTask;
+        };
+        supervisor.ConnectedAsync = async args =>
+        {
+            var client = args.Client;
+            Post(new MqttConnected(client, _attemptBdSeq, args.Server.ToString()));
+            // Commands (and the primary host's STATE) are subscribed before NBIRTH [tck-id-topics-nbirth-mqtt... ncmd-subscribe].
+            await client.SubscribeAsync(_ncmdTopic, MqttQualityOfService.AtLeastOnce, args.SessionToken).ConfigureAwait(false);
+            await client.SubscribeAsync(_dcmdFilter, MqttQualityOfService.AtLeastOnce, args.SessionToken).ConfigureAwait(false);
+            if (_config.Node.PrimaryHostId is { } hostId)
+            {
+                await client.SubscribeAsync(SparkplugTopic.State(hostId).ToString(), MqttQualityOfService.AtLeastOnce, args.SessionToken)
+                    .ConfigureAwait(false);
+                if (_config.Node.LegacyState)
+                {
+                    await client.SubscribeAsync(SparkplugTopic.LegacyState(hostId).ToString(), MqttQualityOfService.AtLeastOnce, args.SessionToken)
+                        .ConfigureAwait(false);
+                }
+            }
+
+            Post(new MqttSubscribed(client));
+        };
+        supervisor.ConnectionLostAsync = args =>
+        {
+            Post(new MqttLost(args.Client, args.Reason.Message));
+            return Task.CompletedTask;
+        };
+        supervisor.ApplicationMessageReceivedAsync = message =>
+        {
+            Post(new MessageReceived(message.Topic, message.Payload.ToArray()));
+            return Task.CompletedTask;
+        };
+        return supervisor;
+    }
+
+    private async Task HandleAsync(EngineEvent e)
+    {
+        switch (e)
+        {
+            case ScanCompleted scan:
+                await OnScanAsync(scan).ConfigureAwait(false);
+                break;
+            case DeviceValueEvent value:
+                await OnDeviceValueAsync(value).ConfigureAwait(false);
+                break;
+            case WriteCompleted write:
+                OnWriteCompleted(write);
+                break;
+            case MqttConnected connected:
+                OnConnected(connected);
+                break;
+            case MqttSubscribed subscribed:
+                if (ReferenceEquals(subscribed.Client, _client))
+                {
+                    _subscribed = true;
+                    await TryGoLiveAsync().ConfigureAwait(false);
+                }
+
+                break;
+            case MqttLost lost:
+                if (ReferenceEquals(lost.Client, _client))
+                {
+                    Log.ConnectionLost(_logger, lost.Reason);
+                    GoOffline();
+                    _client = null;
+                    _server = null;
+                    UpdateStatus();
+                }
+
+                break;
+            case MessageReceived message:
+                await OnMessageAsync(message).ConfigureAwait(false);
+                break;
+            case Tick:
+                await OnTickAsync().ConfigureAwait(false);
+                break;
+            case DeliveryProven proven:
+                _pingOutstanding = false;
+                if (ReferenceEquals(proven.Client, _client) && proven.Sequence >= 0)
+                {
+                    TrimUnconfirmed(proven.Sequence);
+                }
+
+                break;
+            case ReplayProven replay:
+                if (ReferenceEquals(replay.Client, _client) && ReferenceEquals(replay.Batch, _replayInFlight) && _store is not null)
+                {
+                    _replayInFlight = null;
+                    await _store.AcknowledgeAsync(replay.Batch).ConfigureAwait(false);
+                    await ReplayNextAsync().ConfigureAwait(false);
+                }
+
+                break;
+            case ReplayFailed:
+                break;
+            case RestartRequested:
+                _restart = true;
+                break;
+        }
+    }
+
+    private void OnConnected(MqttConnected e)
+    {
+        _client = e.Client;
+        _server = e.Server;
+        _bdSeq = e.BdSeq;
+        _subscribed = false;
+        _live = false;
+        _host.ResetForNewSession();
+        Log.Connected(_logger, e.Server, e.BdSeq);
+        UpdateStatus();
+    }
+
+    private async Task TryGoLiveAsync()
+    {
+        if (_client is null || !_subscribed || _live)
+        {
+            return;
+        }
+
+        if (_config.Node.PrimaryHostId is not null && !_host.Online)
+        {
+            UpdateStatus();
+            return;
+        }
+
+        _live = true;
+        await PublishBirthsAsync().ConfigureAwait(false);
+        UpdateStatus();
+        await StartReplayAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The session is over (connection lost, host offline, next server): nothing is born any more, and data not
+    /// proven delivered goes to the store so the next session replays it.</summary>
+    private void GoOffline()
+    {
+        _live = false;
+        _subscribed = false;
+        foreach (var device in _devices)
+        {
+            device.Born = false;
+        }
+
+        if (_unconfirmed.Count > 0)
+        {
+            if (_store is not null)
+            {
+                foreach (var u in _unconfirmed)
+                {
+                    _store.Append(u.Metric, u.TimestampMs, u.Value);
+                }
+
+                Log.UnconfirmedKept(_logger, _unconfirmed.Count);
+            }
+
+            _unconfirmed.Clear();
+        }
+
+        _pingOutstanding = false;
+        if (_replayInFlight is not null)
+        {
+            _store?.RewindDrain();
+            _replayInFlight = null;
+        }
+
+        _replayActive = false;
+    }
+
+    private async Task OnTickAsync()
+    {
+        UpdateStatus();
+        if (_client is null)
+        {
+            return;
+        }
+
+        if (_unconfirmed.Count > 0)
+        {
+            TrimUnconfirmed(_client.ConfirmedSequence);
+            if (_unconfirmed.Count > 0 && !_pingOutstanding)
+            {
+                _pingOutstanding = true;
+                var client = _client;
+                _ = Task.Run(async () =>
+                {
+                    long sequence;
+                    try
+                    {
+                        sequence = await client.PingAsync().ConfigureAwait(false);
+                    }
+                    catch (Exception)
+                    {
+                        sequence = -1;
+                    }
+
+                    Post(new DeliveryProven(client, sequence));
+                });
+            }
+        }
+
+        if (_live)
+        {
+            await PublishNodeDataAsync(force: false).ConfigureAwait(false);
+            if (!_replayActive && _store is { Pending: > 0 })
+            {
+                await StartReplayAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void TrimUnconfirmed(long confirmed)
+    {
+        var n = 0;
+        while (n < _unconfirmed.Count && _unconfirmed[n].Sequence <= confirmed)
+        {
+            n++;
+        }
+
+        if (n > 0)
+        {
+            _unconfirmed.RemoveRange(0, n);
+        }
+    }
+
+    private void UpdateStatus()
+    {
+        var up = _devices.Count(d => d.Answering);
+        var state = _client is null ? "connecting" : _live ? "online" : _config.Node.PrimaryHostId is not null ? "waiting for primary host" : "connected";
+        var status = new ServiceStatus
+        {
+            State = state,
+            Broker = _server,
+            DevicesUp = up,
+            DevicesDown = _devices.Count - up,
+            PendingChanges = _store?.Pending ?? 0,
+        }.ToString();
+        if (status != _lastStatus)
+        {
+            _lastStatus = status;
+            _options.StatusChanged?.Invoke(status);
+        }
+    }
+
+    private async Task StopCleanlyAsync()
+    {
+        var supervisor = _supervisor;
+        if (supervisor is null)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(_options.StopTimeout);
+        try
+        {
+            if (_client is not null && _live)
+            {
+                foreach (var device in _devices.Where(d => d.Born))
+                {
+                    await PublishDeviceDeathAsync(device).ConfigureAwait(false);
+                }
+
+                // An explicit NDEATH: a clean DISCONNECT suppresses the Will (sparkplug #291).
+                var ok = await PublishNodeDeathAsync(timeout.Token).ConfigureAwait(false);
+                if (ok)
+                {
+                    _unconfirmed.Clear(); // the PUBACK of the NDEATH proves everything before it arrived
+                }
+
+                Log.Stopping(_logger);
+            }
+
+            GoOffline();
+            await supervisor.StopAsync(MqttDisconnectReasonCode.NormalDisconnection, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            GoOffline();
+        }
+        catch (Exception ex)
+        {
+            Log.LoopError(_logger, ex, "stop");
+            GoOffline();
+        }
+    }
+
+    private sealed record RestartRequested : EngineEvent;
+
+    private readonly record struct Unconfirmed(StoreMetric Metric, long TimestampMs, StoredValue Value, long Sequence);
+}

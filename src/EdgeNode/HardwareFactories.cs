@@ -1,0 +1,14 @@
+using EdgeNode.Engine.Devices;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeNode;
+
+/// <summary>The device driver factories of the gateway's own hardware (GPIO, I2C); Modbus is built into the engine.</summary>
+internal static class HardwareFactories
+{
+    public static IReadOnlyList<IDeviceDriverFactory> Create(ILoggerFactory loggerFactory)
+    {
+        _ = loggerFactory;
+        return [];
+    }
+}

@@ -1,0 +1,156 @@
+using System.Runtime.InteropServices;
+using EdgeNode.Configuration;
+using EdgeNode.Engine;
+using EdgeNode.Engine.Devices;
+using EdgeNode.Systemd;
+using EdgeNode.Systemd.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeNode;
+
+/// <summary>
+/// <c>edgenode run</c>: loads the configuration, runs the engine until SIGTERM/SIGINT, restarts it on a valid reload
+/// (SIGHUP or a changed file) or an NCMD Reboot, and speaks sd_notify to systemd.
+/// </summary>
+internal static class RunCommand
+{
+    public static async Task<int> RunAsync(FileInfo file, IReadOnlyList<IDeviceDriverFactory>? extraFactories = null)
+    {
+        var load = EdgeNodeConfigLoader.Load(file.FullName);
+        if (!load.IsValid)
+        {
+            foreach (var error in load.Errors)
+            {
+                Console.Out.WriteLine(error.ToString());
+            }
+
+            return Cli.ExitInvalidConfig;
+        }
+
+        using var loggerFactory = LoggerFactory.Create(builder =>
+        {
+            builder.AddEdgeNodeConsole();
+            builder.SetMinimumLevel(Environment.GetEnvironmentVariable("EDGENODE_LOG_LEVEL") is { } level
+                && Enum.TryParse<LogLevel>(level, ignoreCase: true, out var parsed) ? parsed : LogLevel.Information);
+            builder.AddFilter("EdgeNode.Mqtt", LogLevel.Warning);
+        });
+        var logger = loggerFactory.CreateLogger("EdgeNode");
+        try
+        {
+            return await RunLoadedAsync(file, load.Config!, loggerFactory, logger, extraFactories ?? DefaultFactories(loggerFactory))
+                .ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // the process boundary: anything unexpected is logged and becomes exit code 1
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            logger.LogCritical(ex, "Fatal error: {Message}", ex.Message);
+            return Cli.ExitFatal;
+        }
+    }
+
+    private static IReadOnlyList<IDeviceDriverFactory> DefaultFactories(ILoggerFactory loggerFactory) => HardwareFactories.Create(loggerFactory);
+
+    private static async Task<int> RunLoadedAsync(FileInfo file, EdgeNodeConfig config, ILoggerFactory loggerFactory, ILogger logger,
+        IReadOnlyList<IDeviceDriverFactory> factories)
+    {
+        using var stop = new CancellationTokenSource();
+        using var notifier = new SystemdNotifier(loggerFactory.CreateLogger<SystemdNotifier>());
+        var pacer = new WatchdogPacer(notifier, loggerFactory.CreateLogger<WatchdogPacer>());
+        using var loopBeat = pacer.Register("event loop", TimeSpan.FromSeconds(30));
+        using var pollBeat = pacer.Register("device scans", TimeSpan.FromSeconds(60));
+        var watchdog = pacer.RunAsync(stop.Token);
+
+        EdgeNodeEngine? engine = null;
+        EdgeNodeConfig? pending = null;
+        var pendingLock = new Lock();
+        var ready = 0;
+
+        void Reload(string why)
+        {
+            var result = EdgeNodeConfigLoader.Load(file.FullName);
+            if (!result.IsValid)
+            {
+                logger.LogError("Configuration reload ({Why}) refused; still running the previous map: {Errors}", why,
+                    string.Join("; ", result.Errors.Select(e => e.ToString())));
+                return;
+            }
+
+            logger.LogInformation("Configuration reload ({Why}): the new map is valid; restarting the session with it", why);
+            lock (pendingLock)
+            {
+                pending = result.Config;
+            }
+
+            engine?.RequestRestart();
+        }
+
+        void OnStop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            notifier.Stopping();
+            stop.Cancel();
+        }
+
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStop);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnStop);
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            Reload("SIGHUP");
+        });
+        using var watcher = ConfigWatcher.Start(file.FullName, config, () => Reload("file changed"), logger);
+
+        var version = Cli.Version;
+        var stateDirectory = StateDirectory.Resolve();
+        while (true)
+        {
+            engine = new EdgeNodeEngine(config, new EngineOptions
+            {
+                StateDirectory = stateDirectory,
+                LoggerFactory = loggerFactory,
+                DriverFactories = factories,
+                Version = version,
+                StatusChanged = status => notifier.Status(status),
+                FirstConnectAttempted = () =>
+                {
+                    if (Interlocked.Exchange(ref ready, 1) == 0)
+                    {
+                        notifier.Ready();
+                    }
+                },
+                LoopBeat = loopBeat.Beat,
+                PollBeat = pollBeat.Beat,
+            });
+            var exit = await engine.RunAsync(stop.Token).ConfigureAwait(false);
+            if (exit == EngineExit.Stopped || stop.IsCancellationRequested)
+            {
+                break;
+            }
+
+            lock (pendingLock)
+            {
+                if (pending is not null)
+                {
+                    config = pending;
+                    pending = null;
+                }
+            }
+
+            watcher?.Update(config);
+            logger.LogInformation("Restarting the node session");
+        }
+
+        await stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await watchdog.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        logger.LogInformation("Stopped");
+        return Cli.ExitOk;
+    }
+}
