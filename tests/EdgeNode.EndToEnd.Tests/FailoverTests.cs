@@ -1,0 +1,84 @@
+using System.Text.Json.Nodes;
+using EdgeNode.EndToEnd.Tests.Infrastructure;
+using EdgeNode.Testing;
+using Xunit.Abstractions;
+using static EdgeNode.EndToEnd.Tests.Infrastructure.SparkplugFacts;
+
+namespace EdgeNode.EndToEnd.Tests;
+
+/// <summary>
+/// Broker failover (contract: "mqtt.servers tried in order; the next one on failure"; issue 6: "Node Control/Next
+/// Server forces a move; the bdSeq and births follow the specification on every new connection").
+/// </summary>
+public sealed class FailoverTests(ITestOutputHelper output) : EndToEndTest(output)
+{
+    private const string Device = "Pump";
+
+    private async Task<(MosquittoBroker A, MosquittoBroker B, PyModbusSlave Slave, SparkplugObserver OnA, SparkplugObserver OnB, NodeUnderTest Node)> StartAsync()
+    {
+        var a = await StartBrokerAsync();
+        var b = await StartBrokerAsync();
+        var slave = await StartSlaveAsync(new PyModbusRegisterMap().Holding(1, 0, 0));
+        var onA = await ObserveAsync(a);
+        var onB = await ObserveAsync(b);
+        var config = Config(a, b);
+        config.Devices.Add(new DeviceYaml
+        {
+            Id = Device,
+            Port = slave.Port,
+            Metrics = ["{ name: Flow, table: holding, address: 0, type: uint16 }"],
+        });
+        var node = StartNode(config.ToYaml());
+        return (a, b, slave, onA, onB, node);
+    }
+
+    [Fact]
+    public async Task FirstBrokerDies_NodeMovesToTheSecond_NewBdSeq_NoChangeLost()
+    {
+        var (a, _, slave, onA, onB, _) = await StartAsync();
+        var nbirthA = await WaitNBirthAsync(onA);
+        await WaitDBirthAsync(onA, Device, nbirthA.Index);
+        Assert.DoesNotContain(onB.Messages, m => m.GroupId == GroupId);
+
+        await a.StopAsync();
+        var values = new List<int>();
+        for (var v = 1; v <= 6; v++)
+        {
+            await slave.SetRegistersAsync(1, PyModbusTable.HoldingRegisters, 0, (ushort)v);
+            await WaitScansAsync(slave, 1, 3);
+            values.Add(v);
+        }
+
+        var nbirthB = await WaitNBirthAsync(onB, 0, StepTimeout);
+        var dbirthB = await WaitDBirthAsync(onB, Device, nbirthB.Index, StepTimeout);
+        Assert.Equal((BdSeq(nbirthA) + 1) % 256, BdSeq(nbirthB));
+
+        // every change made after A died reaches B: in the DBIRTH (the current one), live, or historical
+        await onB.WaitForConditionAsync(_ =>
+                values.Take(values.Count - 1).All(v => DataOf(onB, DDataTopic(Device), "Flow", dbirthB.Index).Any(x => x.Metric.AsLong() == v)),
+            TimeSpan.FromSeconds(20), $"values {string.Join(",", values)} on broker B", dbirthB.Index);
+        Assert.True(dbirthB.Metric("Flow")!.AsLong() == 6 || DataOf(onB, DDataTopic(Device), "Flow", dbirthB.Index).Any(x => x.Metric.AsLong() == 6));
+        var order = DataOf(onB, DDataTopic(Device), "Flow", dbirthB.Index).Where(x => x.Metric.IsHistorical).Select(x => (int)x.Metric.AsLong()).ToList();
+        Assert.True(order.SequenceEqual(order.Order()), $"historical values out of order on B: {string.Join(",", order)}");
+    }
+
+    [Fact]
+    public async Task NextServerCommand_MovesTheNodeToTheNextBroker_WithNewBirths()
+    {
+        var (_, _, _, onA, onB, _) = await StartAsync();
+        var nbirthA = await WaitNBirthAsync(onA);
+        await WaitDBirthAsync(onA, Device, nbirthA.Index);
+
+        await onA.PublishAsync(NCmdTopic, new JsonObject
+        {
+            ["metrics"] = new JsonArray(new JsonObject { ["name"] = "Node Control/Next Server", ["type"] = "Boolean", ["value"] = true }),
+        });
+
+        var nbirthB = await WaitNBirthAsync(onB, 0, StepTimeout);
+        await WaitDBirthAsync(onB, Device, nbirthB.Index, StepTimeout);
+        Assert.Equal((BdSeq(nbirthA) + 1) % 256, BdSeq(nbirthB));
+        // leaving A was a session end on A: its NDEATH carries A's bdSeq
+        var ndeathA = await onA.WaitForTopicAsync(NDeathTopic, StepTimeout, nbirthA.Index);
+        Assert.Equal(BdSeq(nbirthA), BdSeq(ndeathA));
+    }
+}
