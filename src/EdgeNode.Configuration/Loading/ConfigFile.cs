@@ -1,0 +1,290 @@
+using System.Globalization;
+using EdgeNode.Configuration.Yaml;
+
+namespace EdgeNode.Configuration.Loading;
+
+/// <summary>Every problem found in one load, across the main file and included ones.</summary>
+internal sealed class ErrorSink
+{
+    private readonly List<(int FileIndex, ConfigError Error)> _errors = [];
+    private readonly List<string> _files = [];
+
+    public int Count => _errors.Count;
+
+    public void Add(string file, YPos position, string message)
+    {
+        var index = _files.IndexOf(file);
+        if (index < 0)
+        {
+            _files.Add(file);
+            index = _files.Count - 1;
+        }
+
+        _errors.Add((index, new ConfigError(file, position.Line, position.Column, message)));
+    }
+
+    /// <summary>File by file (the main one first), then by position.</summary>
+    public IReadOnlyList<ConfigError> Sorted() =>
+        _errors.OrderBy(e => e.FileIndex).ThenBy(e => e.Error.Line).ThenBy(e => e.Error.Column).Select(e => e.Error).ToList();
+}
+
+/// <summary>One YAML file being read: where its errors go and what its relative paths are relative to.</summary>
+internal sealed class ConfigFile(string displayPath, string fullPath, ErrorSink sink)
+{
+    /// <summary>The path printed in errors (as the user named it, or joined from an include folder).</summary>
+    public string DisplayPath { get; } = displayPath;
+
+    public string FullPath { get; } = fullPath;
+
+    public string Directory { get; } = Path.GetDirectoryName(fullPath) ?? "/";
+
+    public ErrorSink Sink { get; } = sink;
+
+    public void Error(YPos position, string path, string message) =>
+        Sink.Add(DisplayPath, position, path.Length == 0 ? message : $"{path}: {message}");
+
+    public void Error(YNode node, string path, string message) => Error(node.Start, path, message);
+
+    /// <summary>An absolute path for <paramref name="value"/>, relative ones against this file's folder.</summary>
+    public string Resolve(string value) => Path.GetFullPath(Path.Combine(Directory, value));
+
+    // ---- scalar conversions: each reports its own error and returns false ----
+
+    public bool TryText(YNode node, string path, out string value)
+    {
+        value = "";
+        switch (node)
+        {
+            case YScalar { IsNull: true }:
+                Error(node, path, "a value is required");
+                return false;
+            case YScalar s:
+                value = s.Value;
+                return true;
+            default:
+                Error(node, path, $"expected a text value, got {node.KindName}");
+                return false;
+        }
+    }
+
+    public bool TryInteger(YNode node, string path, Int128 min, Int128 max, out Int128 value)
+    {
+        value = 0;
+        if (!TryPlain(node, path, "an integer", out var s))
+        {
+            return false;
+        }
+
+        if (!Numbers.TryParseInteger(s.Value, out value))
+        {
+            Error(node, path, Numbers.LooksLikeNumber(s.Value)
+                ? $"expected an integer, got {s.Value}"
+                : $"expected an integer, got '{s.Value}'");
+            return false;
+        }
+
+        if (value < min || value > max)
+        {
+            Error(node, path, $"{s.Value} is outside {Numbers.Format(min)}..{Numbers.Format(max)}");
+            return false;
+        }
+
+        return true;
+    }
+
+    public bool TryInt(YNode node, string path, int min, int max, out int value)
+    {
+        var ok = TryInteger(node, path, min, max, out var wide);
+        value = ok ? (int)wide : 0;
+        return ok;
+    }
+
+    public bool TryNumber(YNode node, string path, out double value)
+    {
+        value = 0;
+        if (!TryPlain(node, path, "a number", out var s))
+        {
+            return false;
+        }
+
+        if (!Numbers.TryParseNumber(s.Value, out value))
+        {
+            Error(node, path, $"expected a number, got '{s.Value}'");
+            return false;
+        }
+
+        if (!double.IsFinite(value))
+        {
+            Error(node, path, $"{s.Value} is not a finite number");
+            return false;
+        }
+
+        return true;
+    }
+
+    public bool TryBool(YNode node, string path, out bool value)
+    {
+        value = false;
+        if (!TryPlain(node, path, "true or false", out var s))
+        {
+            return false;
+        }
+
+        switch (s.Value)
+        {
+            case "true" or "True" or "TRUE":
+                value = true;
+                return true;
+            case "false" or "False" or "FALSE":
+                return true;
+            default:
+                Error(node, path, $"expected true or false, got '{s.Value}'");
+                return false;
+        }
+    }
+
+    /// <summary>A word from a fixed set (case and '-' insensitive, so pull-up, pullUp and PULL-UP all match).</summary>
+    public bool TryWord<T>(YNode node, string path, string what, Words<T> words, out T value)
+    {
+        value = default!;
+        if (!TryText(node, path, out var text))
+        {
+            return false;
+        }
+
+        if (words.TryGet(text, out value))
+        {
+            return true;
+        }
+
+        Error(node, path, $"unknown {what} '{text}' (expected {words.Expected})");
+        return false;
+    }
+
+    private bool TryPlain(YNode node, string path, string expected, out YScalar scalar)
+    {
+        scalar = null!;
+        switch (node)
+        {
+            case YScalar { IsNull: true }:
+                Error(node, path, "a value is required");
+                return false;
+            case YScalar { IsPlain: false } quoted:
+                Error(node, path, $"expected {expected}, got the quoted text \"{quoted.Value}\" (remove the quotes)");
+                return false;
+            case YScalar s:
+                scalar = s;
+                return true;
+            default:
+                Error(node, path, $"expected {expected}, got {node.KindName}");
+                return false;
+        }
+    }
+}
+
+/// <summary>The words of an enumerated setting and what they map to.</summary>
+internal sealed class Words<T>
+{
+    private readonly Dictionary<string, T> _map = new(StringComparer.Ordinal);
+
+    public Words(params (string Word, T Value)[] words)
+    {
+        foreach (var (word, value) in words)
+        {
+            _map[Normalize(word)] = value;
+        }
+
+        Expected = string.Join(", ", words.Select(w => w.Word));
+        Canonical = words.Select(w => w.Word).ToArray();
+    }
+
+    public string Expected { get; }
+
+    public IReadOnlyList<string> Canonical { get; }
+
+    public bool TryGet(string text, out T value) => _map.TryGetValue(Normalize(text), out value!);
+
+    private static string Normalize(string word) => word.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal)
+        .ToLowerInvariant();
+}
+
+/// <summary>YAML-style numbers: decimal, 0x hex, 0o octal and 0b binary integers; invariant-culture decimals.</summary>
+internal static class Numbers
+{
+    public static bool TryParseInteger(string text, out Int128 value)
+    {
+        value = 0;
+        var s = text.Trim();
+        var negative = false;
+        if (s.StartsWith('-') || s.StartsWith('+'))
+        {
+            negative = s[0] == '-';
+            s = s[1..];
+        }
+
+        var radix = 10;
+        if (s.Length > 2 && s[0] == '0' && char.ToLowerInvariant(s[1]) is 'x' or 'o' or 'b')
+        {
+            radix = char.ToLowerInvariant(s[1]) switch { 'x' => 16, 'o' => 8, _ => 2 };
+            s = s[2..];
+        }
+
+        if (s.Length == 0 || s.Length > 40)
+        {
+            return false;
+        }
+
+        Int128 result = 0;
+        foreach (var c in s)
+        {
+            var digit = c switch
+            {
+                >= '0' and <= '9' => c - '0',
+                >= 'a' and <= 'f' => c - 'a' + 10,
+                >= 'A' and <= 'F' => c - 'A' + 10,
+                _ => 99,
+            };
+            if (digit >= radix)
+            {
+                return false;
+            }
+
+            result = (result * radix) + digit;
+        }
+
+        value = negative ? -result : result;
+        return true;
+    }
+
+    public static bool TryParseNumber(string text, out double value)
+    {
+        if (TryParseInteger(text, out var integer))
+        {
+            value = (double)integer;
+            return true;
+        }
+
+        var s = text.Trim();
+        switch (s)
+        {
+            case ".inf" or ".Inf" or ".INF" or "+.inf" or "+.Inf" or "+.INF":
+                value = double.PositiveInfinity;
+                return true;
+            case "-.inf" or "-.Inf" or "-.INF":
+                value = double.NegativeInfinity;
+                return true;
+            case ".nan" or ".NaN" or ".NAN":
+                value = double.NaN;
+                return true;
+        }
+
+        return double.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+            CultureInfo.InvariantCulture, out value);
+    }
+
+    public static bool LooksLikeNumber(string text) => TryParseNumber(text, out _);
+
+    public static string Format(Int128 value) => value.ToString(CultureInfo.InvariantCulture);
+
+    public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

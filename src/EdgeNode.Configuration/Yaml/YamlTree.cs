@@ -1,0 +1,235 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace EdgeNode.Configuration.Yaml;
+
+/// <summary>A 1-based position in a file.</summary>
+internal readonly record struct YPos(int Line, int Column)
+{
+    public static YPos From(in Mark mark) => new((int)Math.Max(1, mark.Line), (int)Math.Max(1, mark.Column));
+}
+
+/// <summary>
+/// A YAML node with its position. YamlDotNet's representation model throws on the first duplicate key and loses the
+/// scalar style; this small tree keeps both, so duplicates become ordinary errors and a quoted "502" stays a string.
+/// </summary>
+internal abstract class YNode(YPos start)
+{
+    public YPos Start { get; } = start;
+
+    public abstract string KindName { get; }
+}
+
+internal sealed class YScalar(YPos start, string value, bool plain, bool explicitString) : YNode(start)
+{
+    public string Value { get; } = value;
+
+    /// <summary>Unquoted and untagged: YAML's implicit typing applies (numbers, booleans, null).</summary>
+    public bool IsPlain { get; } = plain && !explicitString;
+
+    /// <summary>A plain empty, <c>~</c> or <c>null</c> scalar (YAML's null).</summary>
+    public bool IsNull => IsPlain && Value is "" or "~" or "null" or "Null" or "NULL";
+
+    public override string KindName => IsNull ? "nothing" : "a value";
+}
+
+internal sealed class YMap(YPos start) : YNode(start)
+{
+    public List<KeyValuePair<YScalar, YNode>> Entries { get; } = [];
+
+    public override string KindName => "a mapping";
+}
+
+internal sealed class YSeq(YPos start) : YNode(start)
+{
+    public List<YNode> Items { get; } = [];
+
+    public override string KindName => "a list";
+}
+
+/// <summary>Reads one YAML document into a <see cref="YNode"/> tree; syntax errors come back with their position.</summary>
+internal static partial class YamlTreeReader
+{
+    public const string MergeKey = "<<";
+
+    public sealed record Problem(YPos Position, string Message);
+
+    /// <summary>Parses <paramref name="text"/>; returns the root (null for an empty document) and the problems found.</summary>
+    public static YNode? Read(string text, List<Problem> problems)
+    {
+        var anchors = new Dictionary<string, YNode>(StringComparer.Ordinal);
+        var parser = new Parser(new StringReader(text));
+        try
+        {
+            parser.Consume<StreamStart>();
+            if (parser.Accept<StreamEnd>(out _))
+            {
+                return null;
+            }
+
+            parser.Consume<DocumentStart>();
+            var root = parser.Accept<DocumentEnd>(out _) ? null : ReadNode(parser, anchors, problems);
+            parser.Consume<DocumentEnd>();
+            if (parser.Accept<DocumentStart>(out var next))
+            {
+                problems.Add(new Problem(YPos.From(next.Start), "only one YAML document per file (remove the second '---')"));
+            }
+
+            return root;
+        }
+        catch (YamlException ex)
+        {
+            var at = YPos.From(ex.Start);
+            var message = StripMarks(ex.Message);
+            if (message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstTabIndent(text, at.Line) is { } tab)
+            {
+                // YamlDotNet points at the scalar before the tab; the tab itself is what the user must fix.
+                problems.Add(new Problem(tab, "YAML syntax error: a tab in the indentation (YAML indents with spaces only)"));
+                return null;
+            }
+
+            problems.Add(new Problem(at, "YAML syntax error: " + message));
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner gives up without a mark on some unterminated flow collections ("[a" at the end of a line).
+            var at = parser.Current is { } current ? YPos.From(current.Start) : new YPos(1, 1);
+            problems.Add(new Problem(at, "YAML syntax error: a '[' or '{' is not closed"));
+            return null;
+        }
+    }
+
+    private static YNode ReadNode(IParser parser, Dictionary<string, YNode> anchors, List<Problem> problems)
+    {
+        if (parser.TryConsume<AnchorAlias>(out var alias))
+        {
+            if (anchors.TryGetValue(alias.Value.Value, out var target))
+            {
+                return target;
+            }
+
+            problems.Add(new Problem(YPos.From(alias.Start), $"unknown alias '*{alias.Value.Value}'"));
+            return new YScalar(YPos.From(alias.Start), "", plain: true, explicitString: false);
+        }
+
+        if (parser.TryConsume<Scalar>(out var scalar))
+        {
+            var node = new YScalar(YPos.From(scalar.Start), scalar.Value, scalar.Style == ScalarStyle.Plain,
+                !scalar.Tag.IsEmpty && scalar.Tag.Value is "tag:yaml.org,2002:str" or "!!str");
+            Remember(anchors, scalar.Anchor, node);
+            return node;
+        }
+
+        if (parser.TryConsume<SequenceStart>(out var seqStart))
+        {
+            var seq = new YSeq(YPos.From(seqStart.Start));
+            Remember(anchors, seqStart.Anchor, seq);
+            while (!parser.TryConsume<SequenceEnd>(out _))
+            {
+                seq.Items.Add(ReadNode(parser, anchors, problems));
+            }
+
+            return seq;
+        }
+
+        var mapStart = parser.Consume<MappingStart>();
+        var map = new YMap(YPos.From(mapStart.Start));
+        Remember(anchors, mapStart.Anchor, map);
+        List<YNode>? merges = null;
+        while (!parser.TryConsume<MappingEnd>(out _))
+        {
+            var keyNode = ReadNode(parser, anchors, problems);
+            var value = ReadNode(parser, anchors, problems);
+            if (keyNode is not YScalar key)
+            {
+                problems.Add(new Problem(keyNode.Start, $"a key must be a plain name, not {keyNode.KindName}"));
+                continue;
+            }
+
+            if (key.IsPlain && key.Value == MergeKey)
+            {
+                (merges ??= []).Add(value);
+                continue;
+            }
+
+            map.Entries.Add(new(key, value));
+        }
+
+        if (merges is not null)
+        {
+            Merge(map, merges, problems);
+        }
+
+        return map;
+    }
+
+    /// <summary>YAML merge keys (<c>&lt;&lt;: *defaults</c>): keys written in the mapping win over merged ones.</summary>
+    private static void Merge(YMap map, List<YNode> sources, List<Problem> problems)
+    {
+        var present = new HashSet<string>(map.Entries.Select(e => e.Key.Value), StringComparer.Ordinal);
+        foreach (var source in sources)
+        {
+            IEnumerable<YNode> maps = source is YSeq seq ? seq.Items : [source];
+            foreach (var item in maps)
+            {
+                if (item is not YMap from)
+                {
+                    problems.Add(new Problem(item.Start, $"'<<' merges mappings, not {item.KindName}"));
+                    continue;
+                }
+
+                foreach (var entry in from.Entries)
+                {
+                    if (present.Add(entry.Key.Value))
+                    {
+                        map.Entries.Add(entry);
+                    }
+                }
+            }
+        }
+    }
+
+    private static YPos? FirstTabIndent(string text, int fromLine)
+    {
+        var lines = text.Split('\n');
+        for (var i = Math.Max(0, fromLine - 1); i < lines.Length; i++)
+        {
+            var line = lines[i];
+            for (var c = 0; c < line.Length && (line[c] == ' ' || line[c] == '\t'); c++)
+            {
+                if (line[c] == '\t')
+                {
+                    return new YPos(i + 1, c + 1);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static void Remember(Dictionary<string, YNode> anchors, AnchorName anchor, YNode node)
+    {
+        if (!anchor.IsEmpty)
+        {
+            anchors[anchor.Value] = node;
+        }
+    }
+
+    /// <summary>YamlDotNet prefixes its messages with "(Line: 3, Col: 5, Idx: 20) - (Line: ...): "; we print our own position.</summary>
+    internal static string StripMarks(string message) => MarksPrefix().Replace(message, "").Trim();
+
+    [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\):\s*")]
+    private static partial Regex MarksPrefix();
+
+    internal static string Describe(YNode node) => node switch
+    {
+        YScalar { IsNull: true } => "nothing",
+        YScalar s => $"'{s.Value}'",
+        _ => node.KindName,
+    };
+
+    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
