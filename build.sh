@@ -28,7 +28,8 @@ ensure_apt_peers() {
     cmd="${entry%%:*}"; pkg="${entry#*:}"
     command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("$pkg")
   done
-  /usr/bin/python3 -c 'import pymodbus' >/dev/null 2>&1 || missing+=(python3-pymodbus)
+  # pymodbus's server imports pyserial, which Debian only Recommends (and we install without recommends)
+  /usr/bin/python3 -c 'import pymodbus, serial, serial_asyncio' >/dev/null 2>&1 || missing+=(python3-pymodbus python3-serial python3-serial-asyncio)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
