@@ -75,7 +75,7 @@ public sealed class NodeBenchSuite : IBenchSuite
             var birthSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             await Task.Delay(warmUp, cancellationToken).ConfigureAwait(false);
 
-            var birthsBefore = observer.Births;
+            var (birthsBefore, deathsBefore) = (observer.Births, observer.Deaths);
             var (ddataBefore, metricsBefore, changesBefore) = (observer.DataMessages, observer.DataMetrics, farm.ChangesMade);
             var cpuBefore = ProcessMeter.CpuTime(process.Id);
             var threadsBefore = ProcessMeter.ThreadCpu(process.Id);
@@ -87,6 +87,7 @@ public sealed class NodeBenchSuite : IBenchSuite
             var wall = Stopwatch.GetElapsedTime(clock);
             var windowEndMs = (long)NodeTrafficObserver.NowMs();
             var (ddata, metrics, changes) = (observer.DataMessages - ddataBefore, observer.DataMetrics - metricsBefore, farm.ChangesMade - changesBefore);
+            var (births, deaths) = (observer.Births - birthsBefore, observer.Deaths - deathsBefore);
             var peakRss = ProcessMeter.PeakRssBytes(process.Id);
             var rss = ProcessMeter.RssBytes(process.Id);
 
@@ -122,8 +123,9 @@ public sealed class NodeBenchSuite : IBenchSuite
                 ChangesPerSecond = changes / wall.TotalSeconds,
                 BirthSeconds = birthSeconds,
                 ExitCode = exitCode,
-                RebirthsInWindow = observer.Births - birthsBefore,
-                Deaths = observer.Deaths,
+                OutputTail = Tail(process.Output),
+                RebirthsInWindow = births,
+                Deaths = deaths,
                 SeqGaps = observer.SeqGaps,
                 DecodeErrors = observer.DecodeErrors,
                 HistoricalMetrics = observer.HistoricalMetrics,
@@ -214,19 +216,29 @@ public sealed class NodeBenchSuite : IBenchSuite
                     "scans; it counts as lost only when a DDATA metric timestamp (\"when the value was read\") of that unit falls inside its lifetime.");
         output.Line("- CPU = utime+stime from /proc/<pid>/stat over the window ÷ wall time; peak RSS = VmHWM from /proc/<pid>/status " +
                     "(includes start-up). The node runs as `dotnet edgenode.dll run` (framework-dependent, default GC settings of its runtimeconfig).");
-        output.Line($"- Peer: tests/EdgeNode.Benchmarks/Node/naive-poller.js on Node.js {nodeVersion}, " +
+        output.Line($"- Peer: tests/EdgeNode.Benchmarks/Node/naive-poller.js on Node.js {(peer is null ? "(not run)" : nodeVersion)}, " +
                     "polling each unit every 200 ms (2 × FC3 of ≤ 125, one connection per unit), publishing the changed registers as " +
                     "Sparkplug DDATA by name (Tahu's encoder, MQTT.js, QoS 0). It does only the data path (no NBIRTH/bdSeq session, aliases, " +
                     "store-and-forward, device health), so it is a floor, not a feature match. Same farm seed, broker and observer; run after the node.");
         foreach (var r in new[] { node, peer }.OfType<PhaseResult>())
         {
             output.Line($"- {r.Label}: exit after SIGTERM {(r.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none within 10 s")}; " +
-                        $"births in window {r.RebirthsInWindow}, DDEATHs {r.Deaths}, seq gaps {r.SeqGaps}, undecodable {r.DecodeErrors}, " +
+                        $"DBIRTHs in window {r.RebirthsInWindow}, DDEATHs in window {r.Deaths}, seq gaps {r.SeqGaps}, undecodable {r.DecodeErrors}, " +
                         $"historical metrics {r.HistoricalMetrics}, unresolved metrics {r.UnresolvedMetrics}, values matching no change " +
                         $"{r.Ledger.Unmatched}, changes reported twice {r.Ledger.Duplicates}. CPU by thread (% of one core): {r.CpuByThread}.");
             foreach (var missed in r.Ledger.MissedExamples)
             {
                 output.Line($"  - missed: {missed}");
+            }
+
+            if (r.Ledger.Held.Delivered < r.Ledger.Held.Total)
+            {
+                // Something is broken rather than slow: show what the process said.
+                output.Line($"  - {r.Label} output (last lines):");
+                foreach (var line in r.OutputTail.Split('\n').TakeLast(15))
+                {
+                    output.Line("    " + line);
+                }
             }
         }
     }
@@ -258,6 +270,8 @@ public sealed class NodeBenchSuite : IBenchSuite
         public double BirthSeconds { get; init; }
 
         public int? ExitCode { get; init; }
+
+        public string OutputTail { get; init; } = "";
 
         public long RebirthsInWindow { get; init; }
 
