@@ -113,7 +113,9 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
             return true;
         }
 
-        return result.TryConvertTo(type, out result);
+        // not result.TryConvertTo(type, out result): the struct receiver is passed by reference and would be cleared first
+        var read = result;
+        return read.TryConvertTo(type, out result);
     }
 
     /// <summary>Converts a DCMD value to what the point writer takes, refusing values of the wrong kind.</summary>
