@@ -182,10 +182,11 @@ internal sealed partial class ConfigReader
         }
 
         var parsed = new List<ParsedMetric>();
+        var names = new List<NameRef>();
         var ok = true;
         for (var i = 0; i < list.Items.Count; i++)
         {
-            if (ReadModbusMetric(_main, list.Items[i], $"{d.At("metrics")}[{i}]") is { } metric)
+            if (ReadModbusMetric(_main, list.Items[i], $"{d.At("metrics")}[{i}]", names) is { } metric)
             {
                 parsed.Add(metric);
             }
@@ -196,7 +197,7 @@ internal sealed partial class ConfigReader
         }
 
         var before = _sink.Count;
-        CheckUniqueNames(_main, parsed);
+        CheckUniqueNames(_main, names);
         return ok && _sink.Count == before ? parsed.Select(p => p.Metric).ToList() : null;
     }
 

@@ -48,10 +48,11 @@ internal sealed partial class ConfigReader
         }
 
         var parsed = new List<ParsedMetric>();
+        var names = new List<NameRef>();
         var ok = true;
         for (var i = 0; i < list.Items.Count; i++)
         {
-            var metric = ReadGpioMetric(list.Items[i], $"{d.At("metrics")}[{i}]");
+            var metric = ReadGpioMetric(list.Items[i], $"{d.At("metrics")}[{i}]", names);
             if (metric is null)
             {
                 ok = false;
@@ -74,7 +75,7 @@ internal sealed partial class ConfigReader
 
         entry.GpioChip = chip;
         var before = _sink.Count;
-        CheckUniqueNames(_main, parsed);
+        CheckUniqueNames(_main, names);
         if (!ok || _sink.Count != before || chip is null || id is null || list.Items.Count > MaxGpioLinesPerDevice)
         {
             return null;
@@ -89,7 +90,7 @@ internal sealed partial class ConfigReader
         };
     }
 
-    private (ParsedMetric Metric, YNode LineNode)? ReadGpioMetric(YNode node, string path)
+    private (ParsedMetric Metric, YNode LineNode)? ReadGpioMetric(YNode node, string path, List<NameRef> names)
     {
         var m = MapView.Open(_main, node, path, GpioMetricKeys);
         if (m is null)
@@ -97,7 +98,7 @@ internal sealed partial class ConfigReader
             return null;
         }
 
-        var name = MetricName(m);
+        var name = MetricName(m, names);
         var line = ReadGpioLine(m);
         var direction = m.Word("direction", "direction", Directions);
         var bias = m.Word("bias", "bias", Biases);

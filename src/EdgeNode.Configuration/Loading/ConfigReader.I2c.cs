@@ -141,11 +141,12 @@ internal sealed partial class ConfigReader
 
         var sensors = new List<I2cSensorConfig>();
         var metrics = new List<ParsedMetric>();
+        var names = new List<NameRef>();
         var ok = true;
         for (var i = 0; i < list.Items.Count; i++)
         {
             var path = $"{d.At("sensors")}[{i}]";
-            var sensor = ReadSensor(list.Items[i], path, i, metrics, entry);
+            var sensor = ReadSensor(list.Items[i], path, i, metrics, names, entry);
             ok &= sensor is not null;
             if (sensor is not null)
             {
@@ -154,7 +155,7 @@ internal sealed partial class ConfigReader
         }
 
         var before = _sink.Count;
-        CheckUniqueNames(_main, metrics);
+        CheckUniqueNames(_main, names);
         if (!ok || _sink.Count != before || bus is null || id is null || d.Has("metrics"))
         {
             return null;
@@ -197,7 +198,7 @@ internal sealed partial class ConfigReader
         return path;
     }
 
-    private I2cSensorConfig? ReadSensor(YNode node, string path, int index, List<ParsedMetric> metrics, DeviceEntry entry)
+    private I2cSensorConfig? ReadSensor(YNode node, string path, int index, List<ParsedMetric> metrics, List<NameRef> names, DeviceEntry entry)
     {
         // The type decides which option keys exist, so peek at it before the keys are checked.
         I2cSensorKind? peeked = null;
@@ -284,8 +285,8 @@ internal sealed partial class ConfigReader
         {
             var metricPath = $"{s.At("metrics")}[{i}]";
             var metric = kind == I2cSensorKind.Register
-                ? ReadRegisterMetric(list.Items[i], metricPath, index, addressBytes)
-                : ReadChannelMetric(list.Items[i], metricPath, index, sensor, channels);
+                ? ReadRegisterMetric(list.Items[i], metricPath, index, addressBytes, names)
+                : ReadChannelMetric(list.Items[i], metricPath, index, sensor, channels, names);
             if (metric is null)
             {
                 ok = false;
@@ -321,7 +322,7 @@ internal sealed partial class ConfigReader
     }
 
     private ParsedMetric? ReadChannelMetric(YNode node, string path, int sensorIndex, I2cSensorConfig sensor,
-        List<(I2cSensorChannel Channel, string? Missing)> channels)
+        List<(I2cSensorChannel Channel, string? Missing)> channels, List<NameRef> names)
     {
         var m = MapView.Open(_main, node, path, I2cChannelMetricKeys);
         if (m is null)
@@ -329,7 +330,7 @@ internal sealed partial class ConfigReader
             return null;
         }
 
-        var name = MetricName(m);
+        var name = MetricName(m, names);
         var channelText = m.Name("channel", required: true);
         var look = ReadPresentation(m, MetricDataType.Float64);
         I2cSensorChannel? channel = null;
@@ -339,9 +340,9 @@ internal sealed partial class ConfigReader
             var kindName = SensorKinds.Canonical[(int)sensor.Type];
             if (match.Channel is null)
             {
-                var names = channels.Select(c => c.Channel.Name).ToList();
-                _main.Error(m.Node("channel")!, m.At("channel"), $"unknown channel '{channelText}' for {kindName}{Suggest.Hint(channelText, names)} " +
-                                                                  $"(expected {string.Join(", ", names)})");
+                var known = channels.Select(c => c.Channel.Name).ToList();
+                _main.Error(m.Node("channel")!, m.At("channel"), $"unknown channel '{channelText}' for {kindName}{Suggest.Hint(channelText, known)} " +
+                                                                  $"(expected {string.Join(", ", known)})");
             }
             else if (match.Missing is not null)
             {
@@ -368,7 +369,7 @@ internal sealed partial class ConfigReader
         return new ParsedMetric(look.ApplyTo(metric), m.Node("name")!, m.Path);
     }
 
-    private ParsedMetric? ReadRegisterMetric(YNode node, string path, int sensorIndex, int addressBytes)
+    private ParsedMetric? ReadRegisterMetric(YNode node, string path, int sensorIndex, int addressBytes, List<NameRef> names)
     {
         var m = MapView.Open(_main, node, path, I2cRegisterMetricKeys);
         if (m is null)
@@ -376,7 +377,7 @@ internal sealed partial class ConfigReader
             return null;
         }
 
-        var name = MetricName(m);
+        var name = MetricName(m, names);
         string? register = null;
         if (addressBytes == 0)
         {

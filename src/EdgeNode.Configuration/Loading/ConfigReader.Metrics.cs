@@ -29,6 +29,9 @@ internal sealed partial class ConfigReader
     /// <summary>A metric as read, with where its name is (for duplicate reports).</summary>
     private sealed record ParsedMetric(MetricConfig Metric, YNode NameNode, string Path);
 
+    /// <summary>A metric's name and where it is, collected even when the rest of the metric is wrong (duplicates are still reported).</summary>
+    private sealed record NameRef(string Name, YNode Node, string Path);
+
     internal static string TypeName(MetricDataType type) => DataTypes.Canonical[(int)type];
 
     internal static string TableName(ModbusTable table) => Tables.Canonical[(int)table];
@@ -49,7 +52,7 @@ internal sealed partial class ConfigReader
     };
 
     /// <summary>A Modbus metric (of a device or a type): every field and every rule between fields.</summary>
-    private static ParsedMetric? ReadModbusMetric(ConfigFile file, YNode node, string path)
+    private static ParsedMetric? ReadModbusMetric(ConfigFile file, YNode node, string path, List<NameRef> names)
     {
         var m = MapView.Open(file, node, path, ModbusMetricKeys);
         if (m is null)
@@ -57,7 +60,7 @@ internal sealed partial class ConfigReader
             return null;
         }
 
-        var name = MetricName(m);
+        var name = MetricName(m, names);
         var table = m.Word("table", "table", Tables, required: true);
         var address = m.Int("address", 0, 65535, required: true);
         var type = m.Word("type", "type", DataTypes, required: true);
@@ -217,10 +220,16 @@ internal sealed partial class ConfigReader
 
     internal static readonly string[] ReservedNames = ["bdSeq"];
 
-    private static string? MetricName(MapView m)
+    private static string? MetricName(MapView m, List<NameRef> names)
     {
         var name = m.Name("name", required: true);
-        return name is not null && CheckMetricName(m.File, m.Node("name")!, m.At("name"), name) ? name : null;
+        if (name is null || !CheckMetricName(m.File, m.Node("name")!, m.At("name"), name))
+        {
+            return null;
+        }
+
+        names.Add(new NameRef(name, m.Node("name")!, m.Path));
+        return name;
     }
 
     /// <summary>A Sparkplug metric name: folders separated by '/', none of them empty, not one of the node's own names.</summary>
@@ -254,16 +263,15 @@ internal sealed partial class ConfigReader
     }
 
     /// <summary>Reports every metric whose name an earlier one of the same device (or type) already has.</summary>
-    private static void CheckUniqueNames(ConfigFile file, IEnumerable<ParsedMetric> metrics)
+    private static void CheckUniqueNames(ConfigFile file, IEnumerable<NameRef> names)
     {
-        var seen = new Dictionary<string, ParsedMetric>(StringComparer.Ordinal);
-        foreach (var metric in metrics)
+        var seen = new Dictionary<string, NameRef>(StringComparer.Ordinal);
+        foreach (var name in names)
         {
-            if (!seen.TryAdd(metric.Metric.Name, metric))
+            if (!seen.TryAdd(name.Name, name))
             {
-                var first = seen[metric.Metric.Name];
-                file.Error(metric.NameNode, $"{metric.Path}.name",
-                    $"duplicate metric name '{metric.Metric.Name}' (also {first.Path}, line {first.NameNode.Start.Line})");
+                var first = seen[name.Name];
+                file.Error(name.Node, $"{name.Path}.name", $"duplicate metric name '{name.Name}' (also {first.Path}, line {first.Node.Start.Line})");
             }
         }
     }

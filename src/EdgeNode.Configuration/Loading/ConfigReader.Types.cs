@@ -87,6 +87,7 @@ internal sealed partial class ConfigReader
         var description = t.Text("description");
         var parameters = ReadParameters(t);
         var metrics = new List<ParsedMetric>();
+        var names = new List<NameRef>();
         var ok = parameters is not null;
         if (t.List("metrics", required: true) is { } list)
         {
@@ -98,7 +99,7 @@ internal sealed partial class ConfigReader
 
             for (var i = 0; i < list.Items.Count; i++)
             {
-                if (ReadModbusMetric(file, list.Items[i], $"{t.At("metrics")}[{i}]") is { } metric)
+                if (ReadModbusMetric(file, list.Items[i], $"{t.At("metrics")}[{i}]", names) is { } metric)
                 {
                     metrics.Add(metric);
                 }
@@ -109,7 +110,7 @@ internal sealed partial class ConfigReader
             }
 
             var before = file.Sink.Count;
-            CheckUniqueNames(file, metrics);
+            CheckUniqueNames(file, names);
             ok &= file.Sink.Count == before;
         }
         else
