@@ -129,9 +129,11 @@ public sealed partial class EdgeNodeEngine
         }
 
         // Not publishing: the changes go to the store (if any) and count as reported, so the deadband keeps working.
+        // A metric's first value is not a change: the next DBIRTH carries the current value (this keeps the reads made
+        // just before the first connection out of the history).
         foreach (var i in _changes)
         {
-            if (_store is not null)
+            if (_store is not null && device.HasReported[i])
             {
                 _store.Append(StoreMetricOf(device, i), device.CurrentTs[i], ToStored(device.Current[i]));
             }

@@ -462,6 +462,11 @@ public sealed partial class EdgeNodeEngine
     private async Task OnTickAsync()
     {
         UpdateStatus();
+        if (_devices.Count == 0)
+        {
+            _options.PollBeat?.Invoke(); // nothing to poll is not a hung poll loop
+        }
+
         if (_client is null)
         {
             return;
