@@ -11,15 +11,19 @@ internal sealed class ErrorSink
 
     public int Count => _errors.Count;
 
-    public void Add(string file, YPos position, string message)
+    /// <summary>Fixes the order files are reported in: the order they were opened (the main file first).</summary>
+    public void Register(string file)
     {
-        var index = _files.IndexOf(file);
-        if (index < 0)
+        if (!_files.Contains(file))
         {
             _files.Add(file);
-            index = _files.Count - 1;
         }
+    }
 
+    public void Add(string file, YPos position, string message)
+    {
+        Register(file);
+        var index = _files.IndexOf(file);
         _errors.Add((index, new ConfigError(file, position.Line, position.Column, message)));
     }
 
@@ -29,16 +33,25 @@ internal sealed class ErrorSink
 }
 
 /// <summary>One YAML file being read: where its errors go and what its relative paths are relative to.</summary>
-internal sealed class ConfigFile(string displayPath, string fullPath, ErrorSink sink)
+internal sealed class ConfigFile
 {
+    public ConfigFile(string displayPath, string fullPath, ErrorSink sink)
+    {
+        DisplayPath = displayPath;
+        FullPath = fullPath;
+        Directory = Path.GetDirectoryName(fullPath) ?? "/";
+        Sink = sink;
+        sink.Register(displayPath);
+    }
+
     /// <summary>The path printed in errors (as the user named it, or joined from an include folder).</summary>
-    public string DisplayPath { get; } = displayPath;
+    public string DisplayPath { get; }
 
-    public string FullPath { get; } = fullPath;
+    public string FullPath { get; }
 
-    public string Directory { get; } = Path.GetDirectoryName(fullPath) ?? "/";
+    public string Directory { get; }
 
-    public ErrorSink Sink { get; } = sink;
+    public ErrorSink Sink { get; }
 
     public void Error(YPos position, string path, string message) =>
         Sink.Add(DisplayPath, position, path.Length == 0 ? message : $"{path}: {message}");

@@ -263,7 +263,7 @@ internal sealed partial class ConfigReader
                 continue;
             }
 
-            var full = _main.Resolve(text);
+            var full = Path.TrimEndingDirectorySeparator(_main.Resolve(text));
             var displayBase = Path.Combine(Path.GetDirectoryName(_main.DisplayPath) ?? "", text);
             List<(string Full, string Display)> files;
             if (Directory.Exists(full))
