@@ -85,38 +85,12 @@ internal sealed class I2cSensorSlot(II2cSensor sensor, string description)
 
 /// <summary>
 /// Builds the sensor drivers of an I2C device from its configuration: the driver per <see cref="I2cSensorConfig.Type"/>
-/// with its options parsed from the configuration's strings, and for each metric where its value comes from. Every
-/// problem found is reported in one <see cref="ArgumentException"/> naming the device, sensor, metric and option.
+/// with its options converted by <see cref="I2cSensorCatalog"/> (the same conversion the loader validated them
+/// against, so the two cannot drift apart), and for each metric where its value comes from. Every problem found is
+/// reported in one <see cref="ArgumentException"/> naming the device, sensor and metric.
 /// </summary>
 internal static class I2cSensorBuilder
 {
-    /// <summary>Option names each sensor type accepts (camelCase, as in the configuration file).</summary>
-    public static IReadOnlyList<string> OptionsOf(I2cSensorKind kind) => kind switch
-    {
-        I2cSensorKind.Bme280 => ["temperatureOversampling", "pressureOversampling", "humidityOversampling", "filter"],
-        I2cSensorKind.Bmp280 => ["temperatureOversampling", "pressureOversampling", "filter"],
-        I2cSensorKind.Sht3x => ["repeatability", "clockStretching"],
-        I2cSensorKind.Ads1115 => ["gain", "dataRate"],
-        I2cSensorKind.Ina219 => ["shuntOhms", "maxCurrentA", "currentLsbA", "busRangeV", "shuntRangeMv", "averaging"],
-        I2cSensorKind.Register => ["registerAddressBytes", "triggerCommand", "triggerDelayMs"],
-        _ => [],
-    };
-
-    /// <summary>Channel names each sensor type offers, with their units.</summary>
-    public static IReadOnlyList<(string Name, string Units)> ChannelsOf(I2cSensorKind kind) => kind switch
-    {
-        I2cSensorKind.Bme280 => [("temperature", "°C"), ("pressure", "Pa"), ("humidity", "%RH")],
-        I2cSensorKind.Bmp280 => [("temperature", "°C"), ("pressure", "Pa")],
-        I2cSensorKind.Sht3x => [("temperature", "°C"), ("humidity", "%RH")],
-        I2cSensorKind.Ads1115 =>
-        [
-            ("ain0", "V"), ("ain1", "V"), ("ain2", "V"), ("ain3", "V"),
-            ("ain0-ain1", "V"), ("ain0-ain3", "V"), ("ain1-ain3", "V"), ("ain2-ain3", "V"),
-        ],
-        I2cSensorKind.Ina219 => [("busVoltage", "V"), ("shuntVoltage", "V"), ("current", "A"), ("power", "W")],
-        _ => [],
-    };
-
     /// <summary>
     /// Conversions from a channel's unit to a metric's <c>units</c> (applied only when the metric has no scale/offset,
     /// which would otherwise convert twice): the datasheets' Pa, V, A, W to what cabinets are usually labelled in.
@@ -131,7 +105,7 @@ internal static class I2cSensorBuilder
     };
 
     /// <summary>Creates every sensor of <paramref name="device"/> on <paramref name="bus"/> and binds each metric to one.</summary>
-    /// <exception cref="ArgumentException">The configuration names an unknown channel or option, or a value is out of range.</exception>
+    /// <exception cref="ArgumentException">The configuration names an unknown channel, or an option value is out of range.</exception>
     /// <exception cref="I2cException">A kernel driver owns a sensor's address.</exception>
     public static (I2cSensorSlot?[] Sensors, I2cMetricBinding[] Metrics) Build(DeviceConfig device, I2cBus bus, ILogger logger)
     {
@@ -161,7 +135,7 @@ internal static class I2cSensorBuilder
         }
 
         var bindings = new I2cMetricBinding[device.Metrics.Count];
-        var factories = new List<(int Index, Func<I2cDevice, II2cSensor> Create, string Name)>();
+        var factories = new List<(int Index, Func<I2cDevice, II2cSensor> Create)>();
         for (var s = 0; s < i2c.Sensors.Count; s++)
         {
             var sensor = i2c.Sensors[s];
@@ -172,19 +146,24 @@ internal static class I2cSensorBuilder
                 problems.Add($"{name}: address 0x{sensor.Address:X2} is not a 7-bit device address (0x03..0x77)");
             }
 
-            foreach (var key in sensor.Options.Keys.Where(k => !OptionsOf(sensor.Type).Contains(k, StringComparer.Ordinal)))
+            Func<I2cDevice, II2cSensor>? create;
+            try
             {
-                var known = OptionsOf(sensor.Type);
-                problems.Add($"{name}: unknown option '{key}'" + (known.Count == 0 ? "; this sensor takes none" : $"; known: {string.Join(", ", known)}"));
+                create = sensor.Type == I2cSensorKind.Register
+                    ? RegisterSensor(device, sensor, metricsOf[s], s, bindings, problems, logger)
+                    : NamedSensor(device, sensor, metricsOf[s], s, name, bindings, problems, logger);
+            }
+            catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException or KeyNotFoundException)
+            {
+                // The loader validated the options; a hand-built configuration may not have been.
+                problems.Add($"{name}: invalid option value ({ex.Message})");
+                create = null;
             }
 
-            var create = sensor.Type == I2cSensorKind.Register
-                ? RegisterSensor(device, sensor, metricsOf[s], s, name, bindings, problems, logger)
-                : NamedSensor(device, sensor, metricsOf[s], s, name, bindings, problems, logger);
             // A sensor no metric reads is checked but not polled: it would only cost bus time.
             if (problems.Count == before && create is not null && metricsOf[s].Count > 0)
             {
-                factories.Add((s, create, name));
+                factories.Add((s, create));
             }
         }
 
@@ -194,7 +173,7 @@ internal static class I2cSensorBuilder
         }
 
         var slots = new I2cSensorSlot?[i2c.Sensors.Count];
-        foreach (var (index, create, _) in factories)
+        foreach (var (index, create) in factories)
         {
             var sensor = create(bus.CreateDevice(i2c.Sensors[index].Address));
             slots[index] = new I2cSensorSlot(sensor, $"{sensor.Model} at 0x{sensor.Device.Address:X2} on {bus.Name}");
@@ -206,14 +185,14 @@ internal static class I2cSensorBuilder
     private static Func<I2cDevice, II2cSensor>? NamedSensor(DeviceConfig device, I2cSensorConfig sensor, List<int> metrics, int s,
         string name, I2cMetricBinding[] bindings, List<string> problems, ILogger logger)
     {
-        var channels = ChannelsOf(sensor.Type);
+        var channels = I2cSensorCatalog.Channels(sensor.Type);
         var used = new List<string>();
         foreach (var m in metrics)
         {
             var metric = device.Metrics[m];
             var wanted = metric.I2c!.Channel.Trim();
             var channel = channels.FirstOrDefault(c => string.Equals(c.Name, wanted, StringComparison.OrdinalIgnoreCase));
-            if (channel.Name is null)
+            if (channel is null)
             {
                 problems.Add($"metric '{metric.Name}': {name} has no channel '{wanted}'; it has {string.Join(", ", channels.Select(c => c.Name))}");
                 continue;
@@ -228,81 +207,44 @@ internal static class I2cSensorBuilder
                 metric.IsScaled, metric.Scale ?? 1, metric.Offset ?? 0, SparkplugDataType.Double, null, null);
         }
 
-        var options = new OptionReader(sensor.Options, name, problems);
         switch (sensor.Type)
         {
             case I2cSensorKind.Bme280:
             case I2cSensorKind.Bmp280:
-                var bme = new Bme280Options
-                {
-                    Model = sensor.Type == I2cSensorKind.Bme280 ? Bme280Model.Bme280 : Bme280Model.Bmp280,
-                    TemperatureOversampling = options.Oversampling("temperatureOversampling", Bme280Oversampling.X1),
-                    PressureOversampling = options.Oversampling("pressureOversampling", Bme280Oversampling.X1),
-                    HumidityOversampling = sensor.Type == I2cSensorKind.Bmp280
-                        ? Bme280Oversampling.Skipped
-                        : options.Oversampling("humidityOversampling", Bme280Oversampling.X1),
-                    Filter = options.Filter("filter"),
-                };
+                var bme = sensor.ToBme280Options();
                 if (bme.TemperatureOversampling == Bme280Oversampling.Skipped)
                 {
                     problems.Add($"{name}: temperature cannot be skipped (pressure and humidity are compensated with it)");
                 }
 
-                if (bme.PressureOversampling == Bme280Oversampling.Skipped && used.Contains("pressure"))
+                if (bme.PressureOversampling == Bme280Oversampling.Skipped && used.Contains("Pressure"))
                 {
-                    problems.Add($"{name}: pressure is skipped (pressureOversampling) but a metric reads it");
+                    problems.Add($"{name}: pressure is skipped (pressureOversampling 0) but a metric reads it");
                 }
 
-                if (bme.HumidityOversampling == Bme280Oversampling.Skipped && used.Contains("humidity"))
+                if (bme.HumidityOversampling == Bme280Oversampling.Skipped && used.Contains("Humidity"))
                 {
-                    problems.Add($"{name}: humidity is skipped (humidityOversampling) but a metric reads it");
+                    problems.Add($"{name}: humidity is skipped (humidityOversampling 0) but a metric reads it");
                 }
 
                 return device => new Bme280(device, bme, logger);
 
             case I2cSensorKind.Sht3x:
-                var sht = new Sht3xOptions
-                {
-                    Repeatability = options.Enum("repeatability", Sht3xRepeatability.High),
-                    ClockStretching = options.Bool("clockStretching", false),
-                };
+                var sht = sensor.ToSht3xOptions();
                 return device => new Sht3x(device, sht, logger);
 
             case I2cSensorKind.Ads1115:
-                var gain = options.Gain("gain");
-                var ads = new Ads1115Options
-                {
-                    // Only the inputs that metrics read are converted: each conversion costs a data-rate period.
-                    Channels = [.. used.Select(c => new Ads1115Channel(c, AdsInput(c), gain))],
-                    DataRate = options.DataRate("dataRate"),
-                };
+                // Only the inputs that metrics read are converted: each conversion costs a data-rate period.
+                var ads = sensor.ToAds1115Options(used);
                 return ads.Channels.Count == 0 ? null : device => new Ads1115(device, ads, logger);
 
             case I2cSensorKind.Ina219:
-                var defaults = new Ina219Options();
-                var adc = options.Averaging("averaging");
-                var ina = new Ina219Options
-                {
-                    ShuntOhms = options.Double("shuntOhms", defaults.ShuntOhms),
-                    MaxExpectedCurrentAmps = options.Double("maxCurrentA", defaults.MaxExpectedCurrentAmps),
-                    CurrentLsbAmps = options.Has("currentLsbA") ? options.Double("currentLsbA", 0) : null,
-                    BusRange = options.BusRange("busRangeV"),
-                    ShuntRange = options.ShuntRange("shuntRangeMv"),
-                    BusAdc = adc,
-                    ShuntAdc = adc,
-                };
+                var ina = sensor.ToIna219Options();
                 var inaProblems = ina.Validate();
                 problems.AddRange(inaProblems.Select(p => $"{name}: {p.Replace("maxExpectedCurrentAmps", "maxCurrentA", StringComparison.Ordinal)}"));
                 if (inaProblems.Count == 0)
                 {
-                    try
-                    {
-                        Ina219Calibration.Compute(ina);
-                    }
-                    catch (ArgumentException ex)
-                    {
-                        problems.Add($"{name}: {ex.Message}");
-                    }
+                    Ina219Calibration.Compute(ina);
                 }
 
                 return device => new Ina219(device, ina, logger);
@@ -313,41 +255,25 @@ internal static class I2cSensorBuilder
         }
     }
 
-    private static Ads1115Input AdsInput(string channel) => channel switch
-    {
-        "ain0" => Ads1115Input.Ain0,
-        "ain1" => Ads1115Input.Ain1,
-        "ain2" => Ads1115Input.Ain2,
-        "ain3" => Ads1115Input.Ain3,
-        "ain0-ain1" => Ads1115Input.Ain0MinusAin1,
-        "ain0-ain3" => Ads1115Input.Ain0MinusAin3,
-        "ain1-ain3" => Ads1115Input.Ain1MinusAin3,
-        _ => Ads1115Input.Ain2MinusAin3,
-    };
-
     private static Func<I2cDevice, II2cSensor>? RegisterSensor(DeviceConfig device, I2cSensorConfig sensor, List<int> metrics, int s,
-        string name, I2cMetricBinding[] bindings, List<string> problems, ILogger logger)
+        I2cMetricBinding[] bindings, List<string> problems, ILogger logger)
     {
-        var options = new OptionReader(sensor.Options, name, problems);
-        var addressBytes = options.Int("registerAddressBytes", 1, 0, 2);
-        var trigger = options.Bytes("triggerCommand");
-        var triggerDelay = options.Int("triggerDelayMs", 0, 0, 10_000);
+        // The trigger and its delay as the catalog reads them; the registers are built here, unscaled, so that unscaled
+        // metrics keep their integer type (the catalog's definitions scale into a double).
+        var common = sensor.ToRegisterReaderOptions(s, []);
+        var addressBytes = sensor.Options.TryGetValue("registerAddressBytes", out var text)
+            ? int.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture)
+            : 1;
         var registers = new List<I2cRegisterDefinition>();
         foreach (var m in metrics)
         {
             var metric = device.Metrics[m];
             var source = metric.I2c!;
             var at = $"metric '{metric.Name}'";
-            if (!TryParseRegister(source.Channel, out var register))
+            var register = addressBytes == 0 ? 0 : I2cSensorCatalog.RegisterNumber(source.Channel);
+            if (addressBytes is < 0 or > 2 || (addressBytes > 0 && (register < 0 || register >= 1 << (8 * addressBytes))))
             {
-                problems.Add($"{at}: register '{source.Channel}' is not a number (e.g. 0x0E or 14)");
-                continue;
-            }
-
-            var bytes = addressBytes;
-            if (bytes > 0 && register >= 1 << (8 * bytes))
-            {
-                problems.Add($"{at}: register 0x{register:X} does not fit registerAddressBytes {bytes}");
+                problems.Add($"{at}: register {source.Channel} does not fit registerAddressBytes {addressBytes}");
                 continue;
             }
 
@@ -362,7 +288,7 @@ internal static class I2cSensorBuilder
                 // Metric names are unique within a device, so they name the reader's channels.
                 Name = metric.Name,
                 Register = register,
-                RegisterAddressBytes = bytes,
+                RegisterAddressBytes = addressBytes,
                 Type = type,
                 ByteOrder = metric.Order switch
                 {
@@ -374,7 +300,7 @@ internal static class I2cSensorBuilder
                 Units = metric.Units ?? "",
             });
             bindings[m] = new I2cMetricBinding(s, metric.Name, 1, metric.IsScaled, metric.Scale ?? 1, metric.Offset ?? 0,
-                metric.IsScaled ? SparkplugDataType.Double : Published(metric.Type), metric.Type, metric.Bit);
+                MetricTypes.ToSparkplug(metric), metric.Type, metric.Bit);
         }
 
         if (registers.Count == 0)
@@ -382,23 +308,14 @@ internal static class I2cSensorBuilder
             return null;
         }
 
-        var readerOptions = new I2cRegisterReaderOptions { Registers = registers, TriggerCommand = trigger, TriggerDelayMs = triggerDelay };
-        problems.AddRange(readerOptions.Validate().Select(p => $"{name}: {p}"));
+        var readerOptions = common with { Registers = registers };
+        problems.AddRange(readerOptions.Validate());
         return device => new I2cRegisterReader(device, readerOptions, logger);
     }
 
-    /// <summary>A register address as written: hexadecimal with 0x (0x0E), else decimal (14).</summary>
-    internal static bool TryParseRegister(string text, out int register)
-    {
-        var t = text.Trim();
-        return t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? int.TryParse(t.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out register) && register >= 0
-            : int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out register);
-    }
-
     /// <summary>
-    /// The bytes a register metric reads: its type's size, or with <c>length: 1</c> an 8-bit value for int16/uint16 (and
-    /// bool); bool reads a byte, or a 16-bit word with <c>length: 2</c> or a bit above 7.
+    /// The bytes a register metric reads: its type's size, or with <c>length: 1</c> an 8-bit value for int16/uint16;
+    /// bool reads a byte, or a 16-bit word with <c>length: 2</c> or a bit above 7.
     /// </summary>
     internal static bool TryRegisterType(MetricConfig metric, int length, out I2cValueType type, out string? error)
     {
@@ -435,247 +352,5 @@ internal static class I2cSensorBuilder
         }
 
         return true;
-    }
-
-    internal static SparkplugDataType Published(MetricDataType type) => type switch
-    {
-        MetricDataType.Bool => SparkplugDataType.Boolean,
-        MetricDataType.Int16 => SparkplugDataType.Int16,
-        MetricDataType.UInt16 => SparkplugDataType.UInt16,
-        MetricDataType.Int32 => SparkplugDataType.Int32,
-        MetricDataType.UInt32 => SparkplugDataType.UInt32,
-        MetricDataType.Int64 => SparkplugDataType.Int64,
-        MetricDataType.UInt64 => SparkplugDataType.UInt64,
-        MetricDataType.Float32 => SparkplugDataType.Float,
-        MetricDataType.Float64 => SparkplugDataType.Double,
-        _ => SparkplugDataType.String,
-    };
-
-    /// <summary>Reads driver options from their configuration strings, adding a problem for each bad value.</summary>
-    private sealed class OptionReader(IReadOnlyDictionary<string, string> options, string sensor, List<string> problems)
-    {
-        public bool Has(string key) => options.ContainsKey(key);
-
-        private bool TryGet(string key, out string value)
-        {
-            if (options.TryGetValue(key, out var raw) && raw is not null)
-            {
-                value = raw.Trim();
-                return true;
-            }
-
-            value = "";
-            return false;
-        }
-
-        private T Bad<T>(string key, string value, string expected, T fallback)
-        {
-            problems.Add($"{sensor}: option {key}: '{value}' is not {expected}");
-            return fallback;
-        }
-
-        public double Double(string key, double fallback)
-        {
-            if (!TryGet(key, out var text))
-            {
-                return fallback;
-            }
-
-            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
-                ? value
-                : Bad(key, text, "a number", fallback);
-        }
-
-        public int Int(string key, int fallback, int min, int max)
-        {
-            if (!TryGet(key, out var text))
-            {
-                return fallback;
-            }
-
-            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-                ? value
-                : Bad(key, text, $"an integer {min}..{max}", fallback);
-        }
-
-        public bool Bool(string key, bool fallback)
-        {
-            if (!TryGet(key, out var text))
-            {
-                return fallback;
-            }
-
-            return bool.TryParse(text, out var value) ? value : Bad(key, text, "true or false", fallback);
-        }
-
-        public T Enum<T>(string key, T fallback)
-            where T : struct, Enum
-        {
-            if (!TryGet(key, out var text))
-            {
-                return fallback;
-            }
-
-            return System.Enum.TryParse<T>(text, ignoreCase: true, out var value) && System.Enum.IsDefined(value) && !text.Any(char.IsDigit)
-                ? value
-                : Bad(key, text, string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant())), fallback);
-        }
-
-        /// <summary>1, 2, 4, 8, 16 (or x1..x16); 0 or skip leaves the value unmeasured.</summary>
-        public Bme280Oversampling Oversampling(string key, Bme280Oversampling fallback)
-        {
-            if (!TryGet(key, out var text))
-            {
-                return fallback;
-            }
-
-            return text.TrimStart('x', 'X') switch
-            {
-                "0" or "skip" or "skipped" or "off" => Bme280Oversampling.Skipped,
-                "1" => Bme280Oversampling.X1,
-                "2" => Bme280Oversampling.X2,
-                "4" => Bme280Oversampling.X4,
-                "8" => Bme280Oversampling.X8,
-                "16" => Bme280Oversampling.X16,
-                _ => Bad(key, text, "1, 2, 4, 8, 16 or skip", fallback),
-            };
-        }
-
-        /// <summary>IIR coefficient: off (0), 2, 4, 8, 16.</summary>
-        public Bme280Filter Filter(string key)
-        {
-            if (!TryGet(key, out var text))
-            {
-                return Bme280Filter.Off;
-            }
-
-            return text.TrimStart('x', 'X') switch
-            {
-                "0" or "1" or "off" => Bme280Filter.Off,
-                "2" => Bme280Filter.X2,
-                "4" => Bme280Filter.X4,
-                "8" => Bme280Filter.X8,
-                "16" => Bme280Filter.X16,
-                _ => Bad(key, text, "off, 2, 4, 8 or 16", Bme280Filter.Off),
-            };
-        }
-
-        /// <summary>Full-scale range in volts: 6.144, 4.096, 2.048, 1.024, 0.512, 0.256 (a V suffix or ± is fine).</summary>
-        public Ads1115Gain Gain(string key)
-        {
-            if (!TryGet(key, out var text))
-            {
-                return Ads1115Gain.Fsr4096mV;
-            }
-
-            var number = text.TrimStart('±', '+').TrimEnd('V', 'v').Trim();
-            return number switch
-            {
-                "6.144" => Ads1115Gain.Fsr6144mV,
-                "4.096" => Ads1115Gain.Fsr4096mV,
-                "2.048" => Ads1115Gain.Fsr2048mV,
-                "1.024" => Ads1115Gain.Fsr1024mV,
-                "0.512" or ".512" => Ads1115Gain.Fsr512mV,
-                "0.256" or ".256" => Ads1115Gain.Fsr256mV,
-                _ => Bad(key, text, "a full-scale range of 6.144, 4.096, 2.048, 1.024, 0.512 or 0.256 (volts)", Ads1115Gain.Fsr4096mV),
-            };
-        }
-
-        /// <summary>Samples per second: 8, 16, 32, 64, 128, 250, 475, 860.</summary>
-        public Ads1115DataRate DataRate(string key)
-        {
-            if (!TryGet(key, out var text))
-            {
-                return Ads1115DataRate.Sps128;
-            }
-
-            return text switch
-            {
-                "8" => Ads1115DataRate.Sps8,
-                "16" => Ads1115DataRate.Sps16,
-                "32" => Ads1115DataRate.Sps32,
-                "64" => Ads1115DataRate.Sps64,
-                "128" => Ads1115DataRate.Sps128,
-                "250" => Ads1115DataRate.Sps250,
-                "475" => Ads1115DataRate.Sps475,
-                "860" => Ads1115DataRate.Sps860,
-                _ => Bad(key, text, "8, 16, 32, 64, 128, 250, 475 or 860 (samples per second)", Ads1115DataRate.Sps128),
-            };
-        }
-
-        /// <summary>16 or 32 (volts).</summary>
-        public Ina219BusRange BusRange(string key)
-        {
-            if (!TryGet(key, out var text))
-            {
-                return Ina219BusRange.V32;
-            }
-
-            return text.TrimEnd('V', 'v').Trim() switch
-            {
-                "16" => Ina219BusRange.V16,
-                "32" => Ina219BusRange.V32,
-                _ => Bad(key, text, "16 or 32 (volts)", Ina219BusRange.V32),
-            };
-        }
-
-        /// <summary>40, 80, 160 or 320 (millivolts); absent picks the smallest that holds maxCurrentA × shuntOhms.</summary>
-        public Ina219ShuntRange? ShuntRange(string key)
-        {
-            if (!TryGet(key, out var text))
-            {
-                return null;
-            }
-
-            var number = text.EndsWith("mV", StringComparison.OrdinalIgnoreCase) ? text[..^2].Trim() : text;
-            return number switch
-            {
-                "40" => Ina219ShuntRange.Mv40,
-                "80" => Ina219ShuntRange.Mv80,
-                "160" => Ina219ShuntRange.Mv160,
-                "320" => Ina219ShuntRange.Mv320,
-                _ => Bad<Ina219ShuntRange?>(key, text, "40, 80, 160 or 320 (millivolts)", null),
-            };
-        }
-
-        /// <summary>Samples averaged per conversion, for both ADCs: 1 (12-bit), 2, 4, … 128.</summary>
-        public Ina219Adc Averaging(string key)
-        {
-            if (!TryGet(key, out var text))
-            {
-                return Ina219Adc.Bits12;
-            }
-
-            return text switch
-            {
-                "1" => Ina219Adc.Bits12,
-                "2" => Ina219Adc.Samples2,
-                "4" => Ina219Adc.Samples4,
-                "8" => Ina219Adc.Samples8,
-                "16" => Ina219Adc.Samples16,
-                "32" => Ina219Adc.Samples32,
-                "64" => Ina219Adc.Samples64,
-                "128" => Ina219Adc.Samples128,
-                _ => Bad(key, text, "1, 2, 4, 8, 16, 32, 64 or 128", Ina219Adc.Bits12),
-            };
-        }
-
-        /// <summary>Hex bytes: "0x2C06", "2C 06", "0x2C 0x06".</summary>
-        public IReadOnlyList<byte> Bytes(string key)
-        {
-            if (!TryGet(key, out var text) || text.Length == 0)
-            {
-                return [];
-            }
-
-            var hex = string.Concat(text.Split([' ', ',', ':'], StringSplitOptions.RemoveEmptyEntries)
-                .Select(part => part.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? part[2..] : part));
-            if (hex.Length == 0 || hex.Length % 2 != 0 || hex.Length > 64 || !hex.All(char.IsAsciiHexDigit))
-            {
-                return Bad<IReadOnlyList<byte>>(key, text, "hexadecimal bytes such as 0x2C06 or '2C 06'", []);
-            }
-
-            return Convert.FromHexString(hex);
-        }
     }
 }

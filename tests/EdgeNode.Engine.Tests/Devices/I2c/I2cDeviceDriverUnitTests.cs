@@ -331,21 +331,20 @@ public sealed class I2cDeviceDriverUnitTests : IAsyncDisposable
     }
 
     [Fact]
-    public void Create_UnknownChannelOptionAndBadValues_ReportsEveryProblemAtOnce()
+    public void Create_UnknownChannelsAndABadOptionValue_ReportsEveryProblemAtOnce()
     {
         var ex = Assert.Throws<ArgumentException>(() => Create(Device("Cabinet", "1",
             [
-                Sensor(I2cSensorKind.Ina219, 0x40, ("shuntOhm", "0.1"), ("maxCurrentA", "lots")),
-                Sensor(I2cSensorKind.Ads1115, 0x48, ("gain", "3.3")),
+                Sensor(I2cSensorKind.Ina219, 0x40, ("maxCurrentA", "lots")),
+                Sensor(I2cSensorKind.Ads1115, 0x48),
             ],
-            Metric("V", 0, "voltage"), Metric("A0", 1, "ain0"))));
+            Metric("V", 0, "voltage"), Metric("A5", 1, "ain5"))));
 
-        Assert.Contains("unknown option 'shuntOhm'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("shuntOhms", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("maxCurrentA: 'lots' is not a number", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("sensor 0 (ina219 at 0x40): invalid option value", ex.Message, StringComparison.Ordinal);
         Assert.Contains("metric 'V'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("busVoltage", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("gain: '3.3'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("BusVoltage", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("metric 'A5'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("AIN0-AIN1", ex.Message, StringComparison.Ordinal);
         Assert.True(_sim.IsDisposed); // the bus lease was returned, and it was the bus's only one
     }
 
