@@ -56,7 +56,11 @@ public sealed class ConfigurationTests(ITestOutputHelper output) : EndToEndTest(
         Assert.Equal(6, dbirth.Metric("Temperature")?.AsLong());
         Assert.Equal(5, dbirth.Metric("Pressure")?.AsLong());
         Assert.Equal("C", dbirth.Metric("Temperature")!.Properties["engUnit"].Value!.GetValue<string>());
-        Assert.Equal(BdSeq(nbirth), BdSeq(rebirth));
+
+        // a rebirth (Sparkplug: NBIRTH again on the same connection, same bdSeq), not a new session with an NDEATH
+        var deaths = observer.Messages.Skip(from).Where(m => m.Topic == NDeathTopic || m.MessageType == "DDEATH").ToList();
+        Assert.True(deaths.Count == 0 && BdSeq(nbirth) == BdSeq(rebirth),
+            $"reload must rebirth (same bdSeq {BdSeq(nbirth)}, no NDEATH/DDEATH); saw bdSeq {BdSeq(rebirth)} and {string.Join(", ", deaths)}\n{observer.Report(from)}");
         Assert.True(node.IsRunning);
     }
 

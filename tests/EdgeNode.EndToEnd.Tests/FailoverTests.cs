@@ -55,10 +55,10 @@ public sealed class FailoverTests(ITestOutputHelper output) : EndToEndTest(outpu
 
         // every change made after A died reaches B: in the DBIRTH (the current one), live, or historical
         await onB.WaitForConditionAsync(_ =>
-                values.Take(values.Count - 1).All(v => DataOf(onB, DDataTopic(Device), "Flow", dbirthB.Index).Any(x => x.Metric.AsLong() == v)),
+                values.Take(values.Count - 1).All(v => DataOf(onB, DDataTopic(Device), "Flow", dbirthB.Index, historical: null).Any(x => x.Metric.AsLong() == v)),
             TimeSpan.FromSeconds(20), $"values {string.Join(",", values)} on broker B", dbirthB.Index);
-        Assert.True(dbirthB.Metric("Flow")!.AsLong() == 6 || DataOf(onB, DDataTopic(Device), "Flow", dbirthB.Index).Any(x => x.Metric.AsLong() == 6));
-        var order = DataOf(onB, DDataTopic(Device), "Flow", dbirthB.Index).Where(x => x.Metric.IsHistorical).Select(x => (int)x.Metric.AsLong()).ToList();
+        Assert.True(dbirthB.Metric("Flow")!.AsLong() == 6 || DataOf(onB, DDataTopic(Device), "Flow", dbirthB.Index, historical: null).Any(x => x.Metric.AsLong() == 6));
+        var order = DataOf(onB, DDataTopic(Device), "Flow", dbirthB.Index, historical: null).Where(x => x.Metric.IsHistorical).Select(x => (int)x.Metric.AsLong()).ToList();
         Assert.True(order.SequenceEqual(order.Order()), $"historical values out of order on B: {string.Join(",", order)}");
     }
 

@@ -32,7 +32,7 @@ public sealed class PrimaryHostTests(ITestOutputHelper output) : EndToEndTest(ou
         });
         var node = StartNode(config.ToYaml());
         // the node is connected (and has subscribed) when the broker logged its client id
-        await broker.WaitForLogAsync($" as {GroupId}-{EdgeNodeId} ", StartTimeout);
+        await WaitBrokerLogAsync(broker, $" as {GroupId}-{EdgeNodeId} ", StartTimeout);
         return (broker, slave, observer, node);
     }
 
@@ -48,10 +48,10 @@ public sealed class PrimaryHostTests(ITestOutputHelper output) : EndToEndTest(ou
     {
         var client = $"{GroupId}-{EdgeNodeId}";
         var deadline = DateTime.UtcNow + StepTimeout;
-        while (!broker.Log.Contains($"Client {client} disconnected", StringComparison.Ordinal) &&
-               !broker.Log.Contains($"Client {client} closed its connection", StringComparison.Ordinal))
+        while (!BrokerLog(broker).Contains($"Client {client} disconnected", StringComparison.Ordinal) &&
+               !BrokerLog(broker).Contains($"Client {client} closed its connection", StringComparison.Ordinal))
         {
-            Assert.True(DateTime.UtcNow < deadline, $"the node did not disconnect after {ndeath}:\n{broker.Log}\n{NodeDiagnostics()}");
+            Assert.True(DateTime.UtcNow < deadline, $"the node did not disconnect after {ndeath}:\n{BrokerLog(broker)}\n{NodeDiagnostics()}");
             await Task.Delay(50);
         }
     }
@@ -110,9 +110,9 @@ public sealed class PrimaryHostTests(ITestOutputHelper output) : EndToEndTest(ou
         Assert.Equal(4, dbirth2.Metric("Level")!.AsLong());
 
         await observer.WaitForConditionAsync(_ =>
-                DataOf(observer, DDataTopic(Device), "Level", dbirth2.Index).Count(x => x.Metric.IsHistorical) >= 4,
+                DataOf(observer, DDataTopic(Device), "Level", dbirth2.Index, historical: null).Count(x => x.Metric.IsHistorical) >= 4,
             TimeSpan.FromSeconds(20), "the four stored changes as historical DDATA", dbirth2.Index);
-        var historical = DataOf(observer, DDataTopic(Device), "Level", dbirth2.Index).Where(x => x.Metric.IsHistorical).ToList();
+        var historical = DataOf(observer, DDataTopic(Device), "Level", dbirth2.Index, historical: null).Where(x => x.Metric.IsHistorical).ToList();
         Assert.Equal([1, 2, 3, 4], historical.Select(x => (int)x.Metric.AsLong()));
         foreach (var ((_, metric), change) in historical.Zip(changes))
         {

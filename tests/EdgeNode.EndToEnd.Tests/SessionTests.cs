@@ -12,12 +12,10 @@ namespace EdgeNode.EndToEnd.Tests;
 /// </summary>
 public sealed class SessionTests(ITestOutputHelper output) : EndToEndTest(output)
 {
-    private static readonly MosquittoOptions s_logAll = new() { LogAll = true };
-
     private async Task<(MosquittoBroker Broker, PyModbusSlave Slave, SparkplugObserver Observer, NodeUnderTest Node, NodeConfig Config)> StartTwoDevicesAsync(
         bool start = true)
     {
-        var broker = await StartBrokerAsync(s_logAll);
+        var broker = await StartBrokerAsync(logAll: true);
         var slave = await StartSlaveAsync(new PyModbusRegisterMap()
             .Holding(1, 0, 11).Coils(1, 0, true)
             .Holding(2, 0, 22), 1, 2);
@@ -153,7 +151,7 @@ public sealed class SessionTests(ITestOutputHelper output) : EndToEndTest(output
         await WaitDBirthAsync(observer, "Fan", nbirth.Index);
 
         var clientId = $"{GroupId}-{EdgeNodeId}";
-        var log = broker.Log.Split('\n');
+        var log = BrokerLog(broker).Split('\n');
         var connected = Array.FindIndex(log, l => l.Contains($" as {clientId} (", StringComparison.Ordinal));
         Assert.True(connected >= 0, $"no connection of client id {clientId} (contract default \"<groupId>-<edgeNodeId>\") in the broker log:\n{string.Join('\n', log.TakeLast(60))}");
         Assert.Contains("c1,", log[connected], StringComparison.Ordinal); // clean session
@@ -165,7 +163,9 @@ public sealed class SessionTests(ITestOutputHelper output) : EndToEndTest(output
         var birthPublish = Array.FindIndex(log, connected,
             l => l.Contains($"Received PUBLISH from {clientId}", StringComparison.Ordinal) && l.Contains($"'{NBirthTopic}'", StringComparison.Ordinal));
         Assert.True(birthPublish > connected, "no NBIRTH PUBLISH in the broker log");
-        var subscribed = log.Skip(connected).Take(birthPublish - connected).Select(l => l.Trim()).ToList();
+        // lines read "<time>: <text>"; the subscribed filters are indented under "Received SUBSCRIBE"
+        var subscribed = log.Skip(connected).Take(birthPublish - connected)
+            .Select(l => Regex.Replace(l, "^[0-9]+: ", "").Trim()).ToList();
         var ncmd = $"{NCmdTopic} (QoS 1)";
         Assert.True(subscribed.Contains(ncmd), $"'{ncmd}' not subscribed before the NBIRTH:\n{string.Join('\n', subscribed)}");
         var dcmdPattern = new Regex($"^spBv1\\.0/{Regex.Escape(GroupId)}/DCMD/{Regex.Escape(EdgeNodeId)}/(\\+|#|Pump|Fan) \\(QoS 1\\)$");
@@ -268,6 +268,6 @@ public sealed class SessionTests(ITestOutputHelper output) : EndToEndTest(output
 
         // a DISCONNECT (not a dropped socket): mosquitto logs "Received DISCONNECT" and discards the will
         var clientId = $"{GroupId}-{EdgeNodeId}";
-        await broker.WaitForLogAsync($"Received DISCONNECT from {clientId}", TimeSpan.FromSeconds(2));
+        await WaitBrokerLogAsync(broker, $"Received DISCONNECT from {clientId}", TimeSpan.FromSeconds(2));
     }
 }

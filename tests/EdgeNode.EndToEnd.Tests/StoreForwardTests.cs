@@ -45,7 +45,7 @@ public sealed class StoreForwardTests(ITestOutputHelper output) : EndToEndTest(o
     }
 
     /// <summary>Writes each value and waits until the node polled three more times (the device has one metric: one request per scan).</summary>
-    private static async Task<List<Change>> ChangeAsync(PyModbusSlave slave, IEnumerable<int> values, int extraDelayMs = 0)
+    private async Task<List<Change>> ChangeAsync(PyModbusSlave slave, IEnumerable<int> values, int extraDelayMs = 0)
     {
         var changes = new List<Change>();
         foreach (var value in values)
@@ -67,7 +67,7 @@ public sealed class StoreForwardTests(ITestOutputHelper output) : EndToEndTest(o
     {
         var wanted = changes.Select(c => c.Value).ToHashSet();
         return observer.WaitForConditionAsync(_ =>
-                wanted.IsSubsetOf(DataOf(observer, DDataTopic(Device), "Count", fromIndex).Where(x => x.Metric.IsHistorical).Select(x => (int)x.Metric.AsLong())),
+                wanted.IsSubsetOf(DataOf(observer, DDataTopic(Device), "Count", fromIndex, historical: null).Where(x => x.Metric.IsHistorical).Select(x => (int)x.Metric.AsLong())),
             timeout ?? TimeSpan.FromSeconds(20), $"historical DDATA of Count = {string.Join(", ", wanted)}", fromIndex);
     }
 
@@ -86,7 +86,7 @@ public sealed class StoreForwardTests(ITestOutputHelper output) : EndToEndTest(o
 
     private void AssertReplayedInOrder(SparkplugObserver observer, IReadOnlyList<Change> changes, SparkplugMessage dbirth, bool allowDuplicates)
     {
-        var historical = DataOf(observer, DDataTopic(Device), "Count", dbirth.Index)
+        var historical = DataOf(observer, DDataTopic(Device), "Count", dbirth.Index, historical: null)
             .Where(x => x.Metric.IsHistorical).ToList();
         var values = historical.Select(x => (int)x.Metric.AsLong()).ToList();
         var report = observer.Report(dbirth.Index);
@@ -202,11 +202,11 @@ public sealed class StoreForwardTests(ITestOutputHelper output) : EndToEndTest(o
 
         var wanted = changes.Select(c => c.Value).ToHashSet();
         await observer.WaitForConditionAsync(_ =>
-                wanted.IsSubsetOf(DataOf(observer, DDataTopic(Device), "Count", frozenAt).Select(x => (int)x.Metric.AsLong())),
+                wanted.IsSubsetOf(DataOf(observer, DDataTopic(Device), "Count", frozenAt, historical: null).Select(x => (int)x.Metric.AsLong())),
             TimeSpan.FromSeconds(20), $"every value written while the broker was frozen ({string.Join(",", wanted)}), live or historical", frozenAt);
 
         var problems = new List<string>();
-        foreach (var (_, metric) in DataOf(observer, DDataTopic(Device), "Count", dbirth2.Index).Where(x => x.Metric.IsHistorical))
+        foreach (var (_, metric) in DataOf(observer, DDataTopic(Device), "Count", dbirth2.Index, historical: null).Where(x => x.Metric.IsHistorical))
         {
             var change = changes.FirstOrDefault(c => c.Value == metric.AsLong());
             if (change is not null && CheckTimestamp(metric, change) is { } problem)

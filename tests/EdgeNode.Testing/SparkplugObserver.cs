@@ -169,7 +169,17 @@ public sealed class SparkplugObserver : IAsyncDisposable
     public async Task AssertNoneAsync(Func<SparkplugMessage, bool> predicate, TimeSpan window, string what, int fromIndex = 0)
     {
         await Task.Delay(window).ConfigureAwait(false);
-        var hit = Messages.Skip(fromIndex).FirstOrDefault(predicate);
+        var hit = Messages.Skip(fromIndex).FirstOrDefault(m =>
+        {
+            try
+            {
+                return predicate(m);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException or InvalidCastException or OverflowException)
+            {
+                return false;
+            }
+        });
         if (hit is not null)
         {
             throw new ObservationException($"expected no {what} within {window.TotalSeconds:0.#} s, but got #{hit.Index}: {Summarize(hit)}\n" +
@@ -391,6 +401,7 @@ public sealed class SparkplugObserver : IAsyncDisposable
     private async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what, int fromIndex = 0)
     {
         var deadline = DateTime.UtcNow + timeout;
+        string? predicateError = null;
         while (true)
         {
             Task changed;
@@ -399,15 +410,24 @@ public sealed class SparkplugObserver : IAsyncDisposable
                 changed = _changed.Task;
             }
 
-            if (condition())
+            try
             {
-                return;
+                if (condition())
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException or InvalidCastException or OverflowException or KeyNotFoundException)
+            {
+                // a message that does not have the expected shape (a null value, another type) simply does not match
+                predicateError = ex.Message;
             }
 
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero)
             {
-                throw new ObservationException($"timed out after {timeout.TotalSeconds:0.#} s waiting for {what}\n{Report(fromIndex)}");
+                var hint = predicateError is null ? "" : $" (the condition last failed with: {predicateError})";
+                throw new ObservationException($"timed out after {timeout.TotalSeconds:0.#} s waiting for {what}{hint}\n{Report(fromIndex)}");
             }
 
             if (_process.HasExited)
@@ -634,17 +654,20 @@ public sealed class SparkplugMetric
 
     public double AsDouble() => Value is JsonValue v && v.GetValueKind() == JsonValueKind.String
         ? double.Parse(v.GetValue<string>(), CultureInfo.InvariantCulture)
-        : Value?.GetValue<double>() ?? throw new InvalidOperationException($"{Name ?? Alias?.ToString(CultureInfo.InvariantCulture)} has no value");
+        : Value?.GetValue<double>() ?? throw NoValue();
 
     public long AsLong() => Value is JsonValue v && v.GetValueKind() == JsonValueKind.String
         ? long.Parse(v.GetValue<string>(), CultureInfo.InvariantCulture)
-        : (long)(Value?.GetValue<double>() ?? throw new InvalidOperationException($"{Name} has no value"));
+        : (long)(Value?.GetValue<double>() ?? throw NoValue());
 
     public ulong AsULong() => Value is JsonValue v && v.GetValueKind() == JsonValueKind.String
         ? ulong.Parse(v.GetValue<string>(), CultureInfo.InvariantCulture)
-        : (ulong)(Value?.GetValue<double>() ?? throw new InvalidOperationException($"{Name} has no value"));
+        : (ulong)(Value?.GetValue<double>() ?? throw NoValue());
 
-    public bool AsBool() => Value?.GetValue<bool>() ?? throw new InvalidOperationException($"{Name} has no value");
+    public bool AsBool() => Value?.GetValue<bool>() ?? throw NoValue();
+
+    private InvalidOperationException NoValue() =>
+        new($"metric {Describe()} has no value{(IsNull ? " (is_null = true)" : "")}");
 
     public string? AsString() => Value?.GetValue<string>();
 

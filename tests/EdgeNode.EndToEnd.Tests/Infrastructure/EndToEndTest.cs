@@ -22,6 +22,7 @@ public abstract class EndToEndTest : IAsyncLifetime
     private readonly List<NodeUnderTest> _nodes = [];
     private readonly List<SparkplugObserver> _observers = [];
     private readonly List<MosquittoBroker> _brokers = [];
+    private readonly Dictionary<MosquittoBroker, string> _brokerLogs = [];
 
     protected EndToEndTest(ITestOutputHelper output)
     {
@@ -71,8 +72,8 @@ public abstract class EndToEndTest : IAsyncLifetime
 
         foreach (var broker in _brokers)
         {
-            var log = broker.Log.Split('\n');
-            Write($"mosquitto :{broker.Port} log (last 60 lines):\n" + string.Join('\n', log.TakeLast(60)));
+            var log = BrokerLog(broker).Split('\n');
+            Write($"mosquitto :{broker.Port} log (last 80 lines):\n" + string.Join('\n', log.TakeLast(80)));
         }
 
         for (var i = _owned.Count - 1; i >= 0; i--)
@@ -86,14 +87,66 @@ public abstract class EndToEndTest : IAsyncLifetime
                 Write($"cleanup of {_owned[i].GetType().Name} failed: {ex.Message}");
             }
         }
+
+        foreach (var log in _brokerLogs.Values)
+        {
+            try
+            {
+                File.Delete(log);
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 
-    protected async Task<MosquittoBroker> StartBrokerAsync(MosquittoOptions? options = null)
+    /// <summary>
+    /// Starts this test's own Mosquitto. Its log also goes to a file: mosquitto flushes file logs line by line but
+    /// block-buffers stdout when it is a pipe, so <see cref="MosquittoBroker.Log"/> lags; read <see cref="BrokerLog"/>.
+    /// </summary>
+    protected async Task<MosquittoBroker> StartBrokerAsync(bool logAll = false)
     {
-        var broker = await MosquittoBroker.StartAsync(options);
+        var logFile = Path.Combine(Path.GetTempPath(), $"edgenode-e2e-mosquitto-{Guid.NewGuid():N}.log");
+        var broker = await MosquittoBroker.StartAsync(new MosquittoOptions { LogAll = logAll, ExtraConfig = $"log_dest file {logFile}" });
         _owned.Add(broker);
         _brokers.Add(broker);
+        _brokerLogs[broker] = logFile;
         return broker;
+    }
+
+    /// <summary>The broker's log so far (all its runs), read from its log file.</summary>
+    protected string BrokerLog(MosquittoBroker broker)
+    {
+        if (!_brokerLogs.TryGetValue(broker, out var file) || !File.Exists(file))
+        {
+            return broker.Log;
+        }
+
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Waits until the broker logged a line containing <paramref name="fragment"/>; returns that line.</summary>
+    protected async Task<string> WaitBrokerLogAsync(MosquittoBroker broker, string fragment, TimeSpan timeout, int skipLines = 0)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var hit = BrokerLog(broker).Split('\n').Skip(skipLines).FirstOrDefault(l => l.Contains(fragment, StringComparison.Ordinal));
+            if (hit is not null)
+            {
+                return hit;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new ObservationException($"mosquitto :{broker.Port} logged no '{fragment}' within {timeout.TotalSeconds:0.#} s:\n" +
+                    string.Join('\n', BrokerLog(broker).Split('\n').TakeLast(40)) + "\n" + NodeDiagnostics());
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     protected async Task<PyModbusSlave> StartSlaveAsync(PyModbusRegisterMap map, params byte[] units)
@@ -168,27 +221,34 @@ public abstract class EndToEndTest : IAsyncLifetime
 
     /// <summary>
     /// Waits for a DDATA of <paramref name="device"/> carrying <paramref name="metric"/> (by name or by alias) whose
-    /// value satisfies <paramref name="match"/>.
+    /// value satisfies <paramref name="match"/>; live values only unless <paramref name="historical"/> says otherwise
+    /// (null = either).
     /// </summary>
     protected async Task<(SparkplugMessage Message, SparkplugMetric Metric)> WaitDataAsync(SparkplugObserver observer, string device,
-        string metric, Func<SparkplugMetric, bool> match, string expectation, int fromIndex = 0, TimeSpan? timeout = null)
+        string metric, Func<SparkplugMetric, bool> match, string expectation, int fromIndex = 0, TimeSpan? timeout = null, bool? historical = false)
     {
         var topic = DDataTopic(device);
+        SparkplugMetric? found = null;
         var message = await observer.WaitForAsync(
-            m => m.Topic == topic && observer.FindMetric(m, metric) is { } x && Matches(match, x),
-            timeout ?? StepTimeout, $"DDATA of {device} with {metric} {expectation}", fromIndex);
-        return (message, observer.FindMetric(message, metric)!);
+            m => m.Topic == topic && (found = observer.ResolvedMetrics(m).Where(x => x.Name == metric && (historical is null || x.Metric.IsHistorical == historical))
+                .Select(x => x.Metric).FirstOrDefault(x => Matches(match, x))) is not null,
+            timeout ?? StepTimeout, $"{(historical == true ? "historical " : historical == false ? "live " : "")}DDATA of {device} with {metric} {expectation}", fromIndex);
+        return (message, found!);
     }
 
-    /// <summary>Every (message, metric) pair of <paramref name="metric"/> in DDATA of <paramref name="device"/> from an index.</summary>
+    /// <summary>
+    /// Every (message, metric) pair of <paramref name="metric"/> in the messages on <paramref name="topic"/> from an index;
+    /// live values only unless <paramref name="historical"/> says otherwise (null = either).
+    /// </summary>
     protected static IReadOnlyList<(SparkplugMessage Message, SparkplugMetric Metric)> DataOf(SparkplugObserver observer, string topic,
-        string metric, int fromIndex = 0) =>
+        string metric, int fromIndex = 0, bool? historical = false) =>
         observer.Messages.Skip(fromIndex).Where(m => m.Topic == topic)
-            .SelectMany(m => observer.ResolvedMetrics(m).Where(x => x.Name == metric).Select(x => (m, x.Metric)))
+            .SelectMany(m => observer.ResolvedMetrics(m).Where(x => x.Name == metric && (historical is null || x.Metric.IsHistorical == historical))
+                .Select(x => (m, x.Metric)))
             .ToList();
 
     /// <summary>Waits until the slave decoded <paramref name="requests"/> more requests for the unit: the node has scanned.</summary>
-    protected static async Task WaitScansAsync(PyModbusSlave slave, byte unit, int requests, TimeSpan? timeout = null)
+    protected async Task WaitScansAsync(PyModbusSlave slave, byte unit, int requests, TimeSpan? timeout = null)
     {
         var start = await slave.RequestCountAsync(unit);
         var deadline = DateTime.UtcNow + (timeout ?? StepTimeout);
@@ -196,7 +256,8 @@ public abstract class EndToEndTest : IAsyncLifetime
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new ObservationException($"the node did not poll unit {unit} {requests} more time(s) within {(timeout ?? StepTimeout).TotalSeconds} s");
+                throw new ObservationException(
+                    $"the node did not poll unit {unit} {requests} more time(s) within {(timeout ?? StepTimeout).TotalSeconds} s\n{NodeDiagnostics()}");
             }
 
             await Task.Delay(20);
