@@ -33,6 +33,7 @@ internal static class Cli
         var run = new Command("run", "run the node in the foreground until SIGTERM/SIGINT") { configOption };
         run.SetAction((parse, ct) => RunCommand.RunAsync(parse.GetValue(configOption)!));
         root.Subcommands.Add(run);
+        root.Subcommands.Add(StoreCommand.Create());
 
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
