@@ -59,7 +59,8 @@ public sealed class GpioDeviceDriver : IDeviceDriver
         _consumer = ConsumerFor(device.Id);
         _lines = [.. device.Metrics.Select(m => new GpioRequestedLine(
             m.Gpio?.Line ?? throw new ArgumentException($"Metric '{m.Name}' of GPIO device '{device.Id}' names no line.", nameof(device)),
-            SettingsOf(m.Gpio)))];
+            // The loader validated these settings against the same conversion (GpioMetricConfigExtensions).
+            m.Gpio.ToLineSettings()))];
         _types = [.. device.Metrics.Select(_ => SparkplugDataType.Boolean)];
         _hasEdges = _lines.Any(l => l.Settings.Edge != GpioEdge.None);
         _events = Channel.CreateBounded<DeviceEvent>(new BoundedChannelOptions(EventCapacity)
@@ -104,32 +105,6 @@ public sealed class GpioDeviceDriver : IDeviceDriver
 
     /// <summary>The clock edge events are stamped with (realtime unless the kernel is older than 5.11).</summary>
     public GpioEventClock EventClock => _clock;
-
-    /// <summary>The line settings of a metric, as the kernel is asked for them.</summary>
-    public static GpioLineSettings SettingsOf(GpioMetricConfig metric)
-    {
-        ArgumentNullException.ThrowIfNull(metric);
-        return metric.Direction == GpioDirection.Output
-            ? new GpioLineSettings
-            {
-                // The configuration's edge default (both) is meaningless for outputs and the kernel refuses it.
-                Direction = GpioDirection.Output,
-                Bias = metric.Bias,
-                ActiveLow = metric.ActiveLow,
-                Drive = metric.Drive,
-                InitialValue = metric.Initial,
-                DebounceMs = metric.DebounceMs,
-            }
-            : new GpioLineSettings
-            {
-                Direction = GpioDirection.Input,
-                Bias = metric.Bias,
-                ActiveLow = metric.ActiveLow,
-                Edge = metric.Edge,
-                DebounceMs = metric.DebounceMs,
-                Drive = metric.Drive,
-            };
-    }
 
     /// <inheritdoc />
     public ValueTask<DeviceReadResult> ReadAsync(DeviceReading reading, CancellationToken cancellationToken)

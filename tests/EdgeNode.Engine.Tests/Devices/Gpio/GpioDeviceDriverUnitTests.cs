@@ -301,14 +301,14 @@ public sealed class GpioDeviceDriverUnitTests : IAsyncDisposable
     }
 
     [Fact]
-    public void Create_InputWithAnOutputDrive_ThrowsNamingTheMetric()
+    public void Create_InvalidLineSettings_ThrowsNamingTheMetricBeforeAskingTheKernel()
     {
-        var bad = Input("Door", "17") with { Gpio = new GpioMetricConfig { Line = "17", Drive = GpioDrive.OpenDrain } };
+        var bad = Input("Door", "17", debounceMs: GpioLineRequestOptionsValidator.MaxDebounceMs + 1);
 
-        var ex = Assert.Throws<ArgumentException>(() => Create(Device("gpiochip0", bad)));
+        var ex = Assert.Throws<ArgumentException>(() => Create(Device("gpiochip0", Input("Run", "27"), bad)));
 
         Assert.Contains("metric 'Door' (line 17)", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("drive", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("debounceMs", ex.Message, StringComparison.Ordinal);
         Assert.Empty(_kernel.Requests);
     }
 
