@@ -142,6 +142,11 @@ internal sealed partial class ConfigReader
         {
             (type, metrics, parameters) = ResolveTypedDevice(d, typeName);
         }
+        else if (d.WasMisspelled("type"))
+        {
+            // the type's name was misspelled (already reported): its metrics cannot be known
+            return null;
+        }
         else
         {
             d.Forbid("addressOffset", "only for devices with a type (it moves the type's addresses)");
@@ -281,7 +286,7 @@ internal sealed partial class ConfigReader
         var parity = rtu.Word("parity", "parity", Parities);
         var dataBits = rtu.Int("dataBits", 7, 8);
         var stopBits = rtu.Int("stopBits", 1, 2);
-        var rs485 = ReadRs485(rtu);
+        var rs485 = ReadRs485(rtu, out var rs485Uncertain);
         if (port is null || (rtu.Has("baud") && baud is null) || (rtu.Has("parity") && parity is null) ||
             (rtu.Has("dataBits") && dataBits is null) || (rtu.Has("stopBits") && stopBits is null) ||
             (rtu.Value("rs485") is not null && rs485 is null))
@@ -298,19 +303,22 @@ internal sealed partial class ConfigReader
             StopBits = (SerialStopBits)(stopBits ?? 1),
             Rs485 = rs485,
         };
-        entry.Serial = serial;
+        // A misspelled line setting fell back to its default: comparing it with other devices would only add noise.
+        entry.Serial = rtu.AnyMisspelled("port", "baud", "parity", "dataBits", "stopBits", "rs485") || rs485Uncertain ? null : serial;
         entry.SerialNode = rtu.Map;
         return ModbusLinkSettings.ForRtu(serial);
     }
 
-    private static Rs485Settings? ReadRs485(MapView rtu)
+    private static Rs485Settings? ReadRs485(MapView rtu, out bool uncertain)
     {
+        uncertain = false;
         var r = rtu.Sub("rs485", Rs485Keys);
         if (r is null)
         {
             return null;
         }
 
+        uncertain = r.AnyMisspelled(Rs485Keys);
         var enabled = r.Bool("enabled");
         var onSend = r.Bool("rtsOnSend");
         var afterSend = r.Bool("rtsAfterSend");
@@ -338,7 +346,7 @@ internal sealed partial class ConfigReader
             "rxDuringTx" => rx is not null,
             _ => terminate is not null,
         });
-        if (ok && settings.Enabled && settings.RtsOnSend == settings.RtsAfterSend)
+        if (ok && settings.Enabled && settings.RtsOnSend == settings.RtsAfterSend && !r.AnyMisspelled("enabled", "rtsOnSend", "rtsAfterSend"))
         {
             r.File.Error(r.Node(r.Has("rtsAfterSend") ? "rtsAfterSend" : "rtsOnSend") ?? (YNode)r.Map, r.At("rtsAfterSend"),
                 "rtsOnSend and rtsAfterSend must differ, or the transceiver never (or always) drives the bus");
@@ -416,6 +424,11 @@ internal sealed partial class ConfigReader
 
         if (!_typesByName.TryGetValue(typeName, out var entry))
         {
+            if (_typesUncertain)
+            {
+                return (null, null, []);
+            }
+
             var known = _typesByName.Keys.ToList();
             var hint = Suggest.Hint(typeName, known);
             _main.Error(d.Node("type")!, d.At("type"), $"unknown type '{typeName}'" + (hint.Length > 0

@@ -125,7 +125,11 @@ internal sealed partial class ConfigReader
         }
 
         var output = direction == GpioDirection.Output;
-        if (output)
+        if (m.WasMisspelled("direction"))
+        {
+            // the direction is unknown: the rules between it and the other settings cannot be judged
+        }
+        else if (output)
         {
             // The kernel refuses edge detection and debounce on outputs (gpio_v2_line_flags_validate).
             ok = !m.Has("edge") ? ok : Fail(m, "edge", "edge detection is for inputs (this line is an output)");

@@ -280,7 +280,9 @@ internal sealed partial class ConfigReader
         }
 
         var channels = AvailableChannels(sensor);
-        var addressBytes = options.TryGetValue("registerAddressBytes", out var ab) ? int.Parse(ab, CultureInfo.InvariantCulture) : 1;
+        // -1: misspelled (already reported), so the register width is unknown and registers are checked only loosely
+        var addressBytes = options.TryGetValue("registerAddressBytes", out var ab) ? int.Parse(ab, CultureInfo.InvariantCulture)
+            : s.WasMisspelled("registerAddressBytes") ? -1 : 1;
         for (var i = 0; i < list.Items.Count; i++)
         {
             var metricPath = $"{s.At("metrics")}[{i}]";
@@ -383,7 +385,7 @@ internal sealed partial class ConfigReader
         {
             m.Forbid("register", "the sensor's registerAddressBytes is 0 (plain reads): there is no register to name");
         }
-        else if (m.Int("register", 0, addressBytes == 1 ? 0xFF : 0xFFFF, required: true) is not null)
+        else if (m.Int("register", 0, addressBytes == 1 ? 0xFF : 0xFFFF, required: addressBytes > 0) is not null)
         {
             register = ((YScalar)m.Value("register")!).Value.Trim();
         }
@@ -394,7 +396,7 @@ internal sealed partial class ConfigReader
         var scale = m.Number("scale");
         var offset = m.Number("offset");
         var look = ReadPresentation(m, type);
-        var ok = name is not null && (register is not null || addressBytes == 0) && type is not null && look is not null &&
+        var ok = name is not null && (register is not null || addressBytes <= 0) && type is not null && look is not null &&
                  !(m.Has("length") && length is null) && !(m.Has("order") && order is null) && !(m.Has("scale") && scale is null) &&
                  !(m.Has("offset") && offset is null) && !(addressBytes == 0 && m.Has("register"));
         var bytes = 0;

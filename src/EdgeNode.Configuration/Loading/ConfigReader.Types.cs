@@ -57,6 +57,12 @@ internal sealed partial class ConfigReader
 
     private readonly HashSet<string> _brokenTypes = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Some types could not be read at all (a misspelled <c>types:</c>/<c>include:</c>, an included file that is not YAML):
+    /// a device naming an unknown type is then not reported, since the type may well be the one that could not be read.
+    /// </summary>
+    private bool _typesUncertain;
+
     /// <summary>A type name is the Template definition's metric name in NBIRTH, beside the node's own metrics.</summary>
     private static bool CheckTypeName(ConfigFile file, YScalar node, string path, string name)
     {
@@ -292,8 +298,11 @@ internal sealed partial class ConfigReader
                 }
 
                 var file = new ConfigFile(display, fileFull, _sink);
-                if (ParseFile(file) is { } tree && MapView.Open(file, tree, "", RootKeys) is { } included)
+                var tree = ParseFile(file);
+                _typesUncertain |= tree is null;
+                if (tree is not null && MapView.Open(file, tree, "", RootKeys) is { } included)
                 {
+                    _typesUncertain |= included.WasMisspelled("types");
                     foreach (var key in RootKeys.Where(k => k != "types"))
                     {
                         included.Forbid(key, $"'{key}' belongs in the main configuration file; an included file holds only 'types:'");

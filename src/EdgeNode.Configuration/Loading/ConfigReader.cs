@@ -57,6 +57,7 @@ internal sealed partial class ConfigReader
         var node = ReadNode(map);
         var mqtt = ReadMqtt(map, node);
         var storeForward = ReadStoreForward(map);
+        _typesUncertain = map.AnyMisspelled("types", "include");
         ReadTypes(_main, map);
         ReadIncludes(map);
         var devices = ReadDevices(map);
@@ -226,7 +227,8 @@ internal sealed partial class ConfigReader
         var password = mqtt.Text("password");
         var keepAlive = mqtt.Int("keepAliveSeconds", 0, 65535);
         var protocol = ReadProtocolVersion(mqtt);
-        if (password is not null && username is null && protocol != MqttProtocolSetting.V500 && mqtt.Node("password") is { } pw)
+        if (password is not null && username is null && protocol != MqttProtocolSetting.V500 && mqtt.Node("password") is { } pw &&
+            !mqtt.AnyMisspelled("username", "protocolVersion"))
         {
             mqtt.File.Error(pw, mqtt.At("password"), "MQTT 3.1.1 sends a password only with a username; set username (or protocolVersion: \"5.0\")");
         }
@@ -285,7 +287,7 @@ internal sealed partial class ConfigReader
         var cert = ReadableFile(tls, "certFile");
         var key = ReadableFile(tls, "keyFile");
         var serverName = tls.Name("serverName");
-        if (tls.Value("keyFile") is not null && tls.Value("certFile") is null)
+        if (tls.Value("keyFile") is not null && tls.Value("certFile") is null && !tls.WasMisspelled("certFile"))
         {
             tls.File.Error(tls.Node("keyFile")!, tls.At("keyFile"), "keyFile needs certFile (the client certificate it belongs to)");
         }

@@ -103,6 +103,9 @@ internal sealed class MapView
     /// </summary>
     public bool WasMisspelled(string key) => _suggested.Contains(key);
 
+    /// <summary>True when any of <paramref name="keys"/> was misspelled: rules that depend on them are not checked.</summary>
+    public bool AnyMisspelled(params string[] keys) => keys.Any(_suggested.Contains);
+
     /// <summary>Reports <paramref name="key"/> missing at the mapping, unless it was misspelled (already reported).</summary>
     public void ReportMissing(string key, string message)
     {
