@@ -76,6 +76,7 @@ public sealed class DatatypeTests(ITestOutputHelper output) : EndToEndTest(outpu
         "{ name: Status/Run, table: coil, address: 0, type: bool, writable: true }",
         "{ name: Status/Off, table: coil, address: 1, type: bool }",
         "{ name: Alarm/Door, table: discrete, address: 3, type: bool }",
+        "{ name: Tank/Level, table: input, address: 12, type: uint16, units: m, description: Level of tank 3, engLow: 0, engHigh: 12.5 }",
     ];
 
     [Fact]
@@ -126,6 +127,7 @@ public sealed class DatatypeTests(ITestOutputHelper output) : EndToEndTest(outpu
             ("Status/Run", DtBoolean, m => m.AsBool(), "true"),
             ("Status/Off", DtBoolean, m => !m.AsBool(), "false"),
             ("Alarm/Door", DtBoolean, m => m.AsBool(), "true"),
+            ("Tank/Level", DtUInt16, m => m.AsLong() == 7, "7"),
         };
 
         var problems = new List<string>();
@@ -177,6 +179,15 @@ public sealed class DatatypeTests(ITestOutputHelper output) : EndToEndTest(outpu
             $"Rotor/Speed needs property engUnit = \"RPM\" (String): {summary}");
         Assert.Equal("kW", dbirth.Metric("Power/Active")!.Properties["engUnit"].Value!.GetValue<string>());
         Assert.False(dbirth.Metric("T/Int16")!.Properties.ContainsKey("engUnit"), "no units configured, no engUnit expected");
+
+        // issue 5: engLow/engHigh and the description where configured
+        var level = dbirth.Metric("Tank/Level")!.Properties;
+        Assert.True(level.TryGetValue("engLow", out var low) && low.Value is not null && low.Value.GetValue<double>() == 0,
+            $"Tank/Level needs property engLow = 0: {summary}");
+        Assert.True(level.TryGetValue("engHigh", out var high) && high.Value is not null && high.Value.GetValue<double>() == 12.5,
+            $"Tank/Level needs property engHigh = 12.5: {summary}");
+        Assert.True(level.TryGetValue("description", out var description) && description.Value?.GetValue<string>() == "Level of tank 3",
+            $"Tank/Level needs property description: {summary}");
     }
 
     [Fact]

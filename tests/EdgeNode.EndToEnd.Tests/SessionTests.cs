@@ -237,6 +237,25 @@ public sealed class SessionTests(ITestOutputHelper output) : EndToEndTest(output
     }
 
     [Fact]
+    public async Task BdSeq_Wraps255To0_OnTheNextConnection()
+    {
+        var (_, _, observer, node, _) = await StartTwoDevicesAsync(start: false);
+        // the state file as the node keeps it: the bdSeq of the last connection the broker accepted, in decimal
+        await File.WriteAllTextAsync(Path.Combine(node.StateDirectory, "bdseq"), "254\n");
+
+        node.Start();
+        var first = await WaitNBirthAsync(observer);
+        Assert.Equal(255, BdSeq(first));
+        Assert.Equal(0, await node.StopAsync(TimeSpan.FromSeconds(5)));
+        var death = await observer.WaitForTopicAsync(NDeathTopic, StepTimeout, first.Index);
+        Assert.Equal(255, BdSeq(death));
+
+        node.Start();
+        var second = await WaitNBirthAsync(observer, death.Index + 1);
+        Assert.Equal(0, BdSeq(second));
+    }
+
+    [Fact]
     public async Task Sigterm_PublishesDdeathForEveryDeviceThenNdeath_DisconnectsAndExitsZeroWithin5s()
     {
         var (broker, _, observer, node, _) = await StartTwoDevicesAsync();

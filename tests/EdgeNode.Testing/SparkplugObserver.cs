@@ -686,7 +686,8 @@ public sealed class SparkplugMetric
                    string.Join("; ", tpl.Metrics.Select(m => m.Describe())) + "]" + hist;
         }
 
-        return $"{name}{alias}:{DatatypeName ?? "-"}={ValueText}{hist}{ts}";
+        var props = Properties.Count == 0 ? "" : "{" + string.Join(",", Properties.Select(p => $"{p.Key}={p.Value.Value?.ToJsonString() ?? "null"}")) + "}";
+        return $"{name}{alias}:{DatatypeName ?? "-"}={ValueText}{hist}{ts}{props}";
     }
 
     internal static SparkplugMetric Parse(JsonObject json) => new()

@@ -151,6 +151,7 @@ public abstract class EndToEndTest : IAsyncLifetime
 
     protected async Task<PyModbusSlave> StartSlaveAsync(PyModbusRegisterMap map, params byte[] units)
     {
+        EnsurePymodbusServer();
         var slave = await PyModbusSlave.StartTcpAsync(new PyModbusSlaveOptions
         {
             Map = map,
@@ -285,6 +286,41 @@ public abstract class EndToEndTest : IAsyncLifetime
         {
             node.Thaw();
         }
+    }
+
+    private static readonly Lazy<bool> s_pymodbusServer = new(() =>
+    {
+        // Debian's python3-pymodbus only recommends pyserial, which its server module imports even for TCP; a
+        // --no-install-recommends install (as build.sh does) lacks it.
+        var python = Peers.RequirePymodbus();
+        if (Probe(python, "-c", "import pymodbus.server.async_io"))
+        {
+            return true;
+        }
+
+        Peers.Run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "python3-serial-asyncio"], TimeSpan.FromMinutes(10));
+        return Probe(python, "-c", "import pymodbus.server.async_io");
+    });
+
+    private static void EnsurePymodbusServer()
+    {
+        if (!s_pymodbusServer.Value)
+        {
+            throw new InvalidOperationException("pymodbus' server cannot be imported even after installing python3-serial-asyncio");
+        }
+    }
+
+    private static bool Probe(string file, params string[] args)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        process.WaitForExit();
+        return process.ExitCode == 0;
     }
 
     protected static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
