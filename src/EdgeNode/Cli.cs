@@ -40,13 +40,19 @@ internal static class Cli
 
     private static int Validate(FileInfo file)
     {
-        if (!file.Exists)
+        // The path as typed, so each line works as an editor's FILE:LINE:COLUMN jump target from where the user stands.
+        var result = Configuration.EdgeNodeConfigLoader.Load(file.ToString());
+        if (result.IsValid)
         {
-            Console.Out.WriteLine($"{file.FullName}:1:1: file not found");
-            return ExitInvalidConfig;
+            Console.Out.WriteLine("ok");
+            return ExitOk;
         }
 
-        Console.Out.WriteLine("ok");
-        return ExitOk;
+        foreach (var error in result.Errors)
+        {
+            Console.Out.WriteLine(error.ToString());
+        }
+
+        return ExitInvalidConfig;
     }
 }
