@@ -167,6 +167,17 @@ public class MetricRuleTests
     }
 
     [Fact]
+    public void Writable_OnAReadOnlyTable_IsReportedBesideAWrongType()
+    {
+        const string flow = "{ name: A, table: input, address: 0, type: flaot32, writable: true }";
+        var result = Metric(flow);
+
+        Assert.Equal(2, result.Errors.Count);
+        ConfigAssert.Has(result, 11, Col(flow, "flaot32"), ".type: unknown type 'flaot32'");
+        ConfigAssert.Has(result, 11, Col(flow, "true"), ".writable: the input table is read-only");
+    }
+
+    [Fact]
     public void NegativeDeadband_IsRefused() =>
         One("{ name: A, table: holding, address: 0, type: float32, deadband: -0.5 }", "-0.5", 0, ".deadband: -0.5 must be at least 0");
 

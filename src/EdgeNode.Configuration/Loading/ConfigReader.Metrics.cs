@@ -92,11 +92,6 @@ internal sealed partial class ConfigReader
                     : $"only for type bool on the input or holding table (this metric is {TypeName(ty)})");
             }
 
-            if (writable == true && !IsWritableTable(t))
-            {
-                ok = Fail(m, "writable", $"the {TableName(t)} table is read-only; only coil and holding can be written");
-            }
-
             if (address is { } a && (ty != MetricDataType.String || length is not null))
             {
                 var count = RegisterCount(t, ty, length ?? 0);
@@ -105,6 +100,11 @@ internal sealed partial class ConfigReader
                     ok = Fail(m, "address", $"{a} + {count} registers runs past 65535");
                 }
             }
+        }
+
+        if (writable == true && table is { } wt && !IsWritableTable(wt))
+        {
+            ok = Fail(m, "writable", $"the {TableName(wt)} table is read-only; only coil and holding can be written");
         }
 
         if (type is { } dt)
