@@ -174,6 +174,11 @@ public sealed class DatatypeTests(ITestOutputHelper output) : EndToEndTest(outpu
         Assert.True(problems.Count == 0, "DBIRTH does not match the contract:\n  " + string.Join("\n  ", problems) + "\n" + summary);
         Assert.Equal(s_metrics.Length, dbirth.Payload!.Metrics.Count(m => m.Name is not null && expected.Any(e => e.Name == m.Name)));
 
+        // uint32Encoding defaults to the specification's int_value
+        Assert.Equal("intValue", dbirth.Metric("T/UInt32")!.WireField);
+        Assert.Equal("longValue", dbirth.Metric("T/UInt64")!.WireField);
+        Assert.Equal("intValue", dbirth.Metric("T/Int16")!.WireField);
+
         var rpm = dbirth.Metric("Rotor/Speed")!.Properties;
         Assert.True(rpm.TryGetValue("engUnit", out var unit) && unit.Value?.GetValue<string>() == "RPM" && unit.Type == DtString,
             $"Rotor/Speed needs property engUnit = \"RPM\" (String): {summary}");
@@ -216,5 +221,24 @@ public sealed class DatatypeTests(ITestOutputHelper output) : EndToEndTest(outpu
         await WaitDataAsync(observer, "Plc", "Scaled/Int16", m => Math.Abs(m.AsDouble() - 33.3) < 1e-9, "= 33.3", dbirth.Index);
         await WaitDataAsync(observer, "Plc", "Text/Full", m => m.AsString() == "Changed!", "= \"Changed!\"", dbirth.Index);
         await WaitDataAsync(observer, "Plc", "Order/UInt32DCBA", m => m.AsULong() == uint.MaxValue, $"= {uint.MaxValue}", dbirth.Index);
+    }
+
+    [Fact]
+    public async Task UInt32EncodingLongValue_PutsUInt32InLongValue_AsTahuAndIgnitionExpect()
+    {
+        var broker = await StartBrokerAsync();
+        var slave = await StartSlaveAsync(Map());
+        var observer = await ObserveAsync(broker);
+        var config = Config(broker);
+        config.NodeExtras.Add("uint32Encoding: longValue");
+        config.Devices.Add(new DeviceYaml { Id = "Plc", Port = slave.Port, Metrics = ["{ name: T/UInt32, table: holding, address: 4, type: uint32 }"] });
+        StartNode(config.ToYaml());
+        var nbirth = await WaitNBirthAsync(observer);
+        var dbirth = await WaitDBirthAsync(observer, "Plc", nbirth.Index);
+
+        var metric = dbirth.Metric("T/UInt32")!;
+        Assert.Equal("longValue", metric.WireField);
+        Assert.Equal(DtUInt32, metric.Datatype);
+        Assert.Equal(3_000_000_000UL, metric.AsULong());
     }
 }

@@ -140,4 +140,84 @@ public sealed class ReportByExceptionTests(ITestOutputHelper output) : EndToEndT
         await slave.SetBitsAsync(1, PyModbusTable.Coils, 0, false);
         await WaitDataAsync(observer, "Mill", "Motor", m => !m.AsBool(), "= false", dbirth.Index);
     }
+
+    [Fact]
+    public async Task AliasesOff_DataCarriesMetricNames()
+    {
+        var broker = await StartBrokerAsync();
+        var slave = await StartSlaveAsync(new PyModbusRegisterMap().Holding(1, 0, 1));
+        var observer = await ObserveAsync(broker);
+        var config = Config(broker);
+        config.NodeExtras.Add("aliases: false");
+        config.Devices.Add(new DeviceYaml { Id = "Mill", Port = slave.Port, Metrics = ["{ name: A, table: holding, address: 0, type: uint16 }"] });
+        StartNode(config.ToYaml());
+        var nbirth = await WaitNBirthAsync(observer);
+        var dbirth = await WaitDBirthAsync(observer, "Mill", nbirth.Index);
+
+        await slave.SetRegistersAsync(1, PyModbusTable.HoldingRegisters, 0, 2);
+        var (message, metric) = await WaitDataAsync(observer, "Mill", "A", m => m.AsLong() == 2, "= 2", dbirth.Index);
+        Assert.True(metric.Name == "A", $"with aliases off, DDATA carries the name: {observer.Summarize(message)}");
+        Assert.Null(dbirth.Metric("A")!.Alias);
+        Assert.Null(nbirth.Metric("bdSeq")!.Alias);
+    }
+
+    [Fact]
+    public async Task MaxIntervalMs_ReportsAnUnchangedValueAtLeastThatOften()
+    {
+        var broker = await StartBrokerAsync();
+        var slave = await StartSlaveAsync(new PyModbusRegisterMap().Holding(1, 0, 5, 6));
+        var observer = await ObserveAsync(broker);
+        var config = Config(broker);
+        config.Devices.Add(new DeviceYaml
+        {
+            Id = "Mill",
+            Port = slave.Port,
+            Metrics = ["{ name: Heartbeat, table: holding, address: 0, type: uint16, maxIntervalMs: 500 }", "{ name: Quiet, table: holding, address: 1, type: uint16 }"],
+        });
+        StartNode(config.ToYaml());
+        var nbirth = await WaitNBirthAsync(observer);
+        var dbirth = await WaitDBirthAsync(observer, "Mill", nbirth.Index);
+
+        await Task.Delay(2600);
+        var sent = DataOf(observer, DDataTopic("Mill"), "Heartbeat", dbirth.Index);
+        Assert.True(sent.Count >= 4 && sent.All(x => x.Metric.AsLong() == 5), $"Heartbeat (unchanged, maxIntervalMs 500) sent {sent.Count} time(s) in 2.6 s\n{observer.Report(dbirth.Index)}");
+        Assert.Empty(DataOf(observer, DDataTopic("Mill"), "Quiet", dbirth.Index));
+    }
+
+    [Fact]
+    public async Task ScanRateNcmd_ChangesTheDefaultScanRate()
+    {
+        var (slave, observer, dbirth) = await StartAsync();
+        var nbirth = observer.Latest(GroupId, EdgeNodeId, "NBIRTH")!;
+        var alias = nbirth.Metric("Node Control/Scan Rate")!.Alias!.Value;
+        var type = nbirth.Metric("Node Control/Scan Rate")!.DatatypeName!;
+
+        async Task<int> PollsInAsync(TimeSpan window)
+        {
+            await slave.ResetCountsAsync();
+            await Task.Delay(window);
+            return await slave.RequestCountAsync(1, 3); // function 3: read holding registers (a fixed number per scan)
+        }
+
+        var fast = await PollsInAsync(TimeSpan.FromSeconds(2));
+        var from = observer.Count;
+        await observer.PublishAsync(NCmdTopic, new System.Text.Json.Nodes.JsonObject
+        {
+            ["metrics"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+            {
+                ["alias"] = alias.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["type"] = type,
+                ["value"] = type is "Int64" or "UInt64" ? "1000" : 1000,
+            }),
+        });
+        await observer.WaitForAsync(m => m.Topic == NDataTopic && observer.FindMetric(m, "Node Control/Scan Rate") is { } x && x.AsLong() == 1000,
+            StepTimeout, "NDATA with Node Control/Scan Rate = 1000", from);
+        await Task.Delay(1200);
+        var slow = await PollsInAsync(TimeSpan.FromSeconds(3));
+
+        // 100 ms -> 1000 ms: ten times fewer polls per second (allow a factor of four for timing slack)
+        Assert.True(fast >= 10, $"{fast} holding reads in 2 s at scanMs 100");
+        Assert.True(slow >= 1 && slow / 3.0 <= fast / 2.0 / 4, $"{slow} holding reads in 3 s after Scan Rate = 1000 ms, {fast} in 2 s before");
+        Assert.True(dbirth.Index < from);
+    }
 }

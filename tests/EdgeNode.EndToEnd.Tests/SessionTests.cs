@@ -13,7 +13,7 @@ namespace EdgeNode.EndToEnd.Tests;
 public sealed class SessionTests(ITestOutputHelper output) : EndToEndTest(output)
 {
     private async Task<(MosquittoBroker Broker, PyModbusSlave Slave, SparkplugObserver Observer, NodeUnderTest Node, NodeConfig Config)> StartTwoDevicesAsync(
-        bool start = true)
+        bool start = true, Action<NodeConfig>? configure = null)
     {
         var broker = await StartBrokerAsync(logAll: true);
         var slave = await StartSlaveAsync(new PyModbusRegisterMap()
@@ -35,6 +35,7 @@ public sealed class SessionTests(ITestOutputHelper output) : EndToEndTest(output
             UnitId = 2,
             Metrics = ["{ name: Speed, table: holding, address: 0, type: uint16 }"],
         });
+        configure?.Invoke(config);
         var node = start ? StartNode(config.ToYaml()) : CreateNode(config.ToYaml());
         return (broker, slave, observer, node, config);
     }
@@ -288,5 +289,28 @@ public sealed class SessionTests(ITestOutputHelper output) : EndToEndTest(output
         // a DISCONNECT (not a dropped socket): mosquitto logs "Received DISCONNECT" and discards the will
         var clientId = $"{GroupId}-{EdgeNodeId}";
         await WaitBrokerLogAsync(broker, $"Received DISCONNECT from {clientId}", TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public async Task Mqtt5_CleanStartSession_CleanStopPublishesNdeath_ThenDisconnectWithWillMessage()
+    {
+        var (broker, _, observer, node, _) = await StartTwoDevicesAsync(configure: c => c.MqttExtras.Add("protocolVersion: \"5.0\""));
+        var nbirth = await WaitNBirthAsync(observer);
+        await WaitDBirthAsync(observer, "Fan", nbirth.Index);
+        var clientId = $"{GroupId}-{EdgeNodeId}";
+        var connect = await WaitBrokerLogAsync(broker, $" as {clientId} (", TimeSpan.FromSeconds(1));
+        Assert.Contains("(p5, c1,", connect, StringComparison.Ordinal);
+
+        var from = observer.Count;
+        node.Process!.Signal(Signals.SIGTERM);
+        Assert.Equal(0, await node.WaitForExitAsync(TimeSpan.FromSeconds(5)));
+        await WaitBrokerLogAsync(broker, $"Received DISCONNECT from {clientId}", TimeSpan.FromSeconds(2));
+
+        // requirements 3.9: with MQTT 5 the DISCONNECT carries reason 0x04 (Disconnect with Will Message), so the
+        // broker also releases the will: the host sees the published NDEATH and the will, both with the bdSeq
+        await observer.WaitForConditionAsync(m => m.Skip(from).Count(x => x.Topic == NDeathTopic) >= 2, TimeSpan.FromSeconds(3),
+            "two NDEATHs after SIGTERM (the published one, then the will released by DISCONNECT reason 0x04)", from);
+        Assert.All(observer.Messages.Skip(from).Where(m => m.Topic == NDeathTopic), m => Assert.Equal(BdSeq(nbirth), BdSeq(m)));
+        Assert.True(observer.Messages.Skip(from).Count(m => m.MessageType == "DDEATH") == 2, observer.Report(from));
     }
 }

@@ -179,4 +179,26 @@ public sealed class TemplateTests(ITestOutputHelper output) : EndToEndTest(outpu
         Assert.True(instances >= 4, $"expected instances in two DBIRTHs and two DDATA, saw {instances}");
         Assert.True(problems.Count == 0, string.Join("\n", problems) + "\n" + observer.Report(nbirth.Index));
     }
+
+    [Fact]
+    public async Task TemplatesOff_TypedDevicesAreFlattenedToMemberMetrics()
+    {
+        var broker = await StartBrokerAsync();
+        var slave = await StartSlaveAsync(new PyModbusRegisterMap()
+            .Holding(1, 100, Registers.Float32(12.5f)).Holding(1, 102, 2500).Holding(1, 103, Registers.Int16(-35)));
+        var observer = await ObserveAsync(broker);
+        var config = Config(broker);
+        config.NodeExtras.Add("templates: false");
+        config.Types = Types;
+        config.Devices.Add(new DeviceYaml { Id = "Turbine7", Type = "WindTurbine", Port = slave.Port, AddressOffset = 100 });
+        StartNode(config.ToYaml());
+        var nbirth = await WaitNBirthAsync(observer);
+        var dbirth = await WaitDBirthAsync(observer, "Turbine7", nbirth.Index);
+
+        Assert.DoesNotContain(nbirth.Payload!.Metrics, m => m.Datatype == DtTemplate);
+        Assert.DoesNotContain(dbirth.Payload!.Metrics, m => m.Datatype == DtTemplate);
+        Assert.True(dbirth.Metric("Rotor/Speed")?.AsDouble() == 12.5, $"flattened member Rotor/Speed: {observer.Summarize(dbirth)}");
+        Assert.Equal(2500, dbirth.Metric("Power/Limit")?.AsLong());
+        Assert.Equal(-3.5, dbirth.Metric("Pitch")!.AsDouble(), 9);
+    }
 }

@@ -19,7 +19,8 @@ public sealed class NodeConfig
 
     public int KeepAliveSeconds { get; set; } = 5;
 
-    public int ReconnectMaxMs { get; set; } = 1000;
+    /// <summary>Null leaves the node's default (5000 ms).</summary>
+    public int? ReconnectMaxMs { get; set; } = 1000;
 
     public int ConnectTimeoutMs { get; set; } = 3000;
 
@@ -37,6 +38,12 @@ public sealed class NodeConfig
     public string? Types { get; set; }
 
     public List<DeviceYaml> Devices { get; init; } = [];
+
+    /// <summary>More <c>node:</c> keys, e.g. <c>aliases: false</c>.</summary>
+    public List<string> NodeExtras { get; init; } = [];
+
+    /// <summary>More <c>mqtt:</c> keys, e.g. <c>protocolVersion: "5.0"</c>.</summary>
+    public List<string> MqttExtras { get; init; } = [];
 
     public string ToYaml()
     {
@@ -56,6 +63,11 @@ public sealed class NodeConfig
             y.AppendLine("  legacyState: true");
         }
 
+        foreach (var line in NodeExtras)
+        {
+            y.AppendLine("  " + line);
+        }
+
         y.AppendLine("mqtt:");
         y.AppendLine("  servers:");
         foreach (var server in Servers)
@@ -64,7 +76,15 @@ public sealed class NodeConfig
         }
 
         y.AppendLine(Inv($"  keepAliveSeconds: {KeepAliveSeconds}"));
-        y.AppendLine(Inv($"  reconnectMaxMs: {ReconnectMaxMs}"));
+        if (ReconnectMaxMs is { } reconnect)
+        {
+            y.AppendLine(Inv($"  reconnectMaxMs: {reconnect}"));
+        }
+
+        foreach (var line in MqttExtras)
+        {
+            y.AppendLine("  " + line);
+        }
         y.AppendLine(Inv($"  connectTimeoutMs: {ConnectTimeoutMs}"));
         y.AppendLine("storeForward:");
         y.AppendLine(Inv($"  commitIntervalMs: {CommitIntervalMs}"));
