@@ -34,6 +34,7 @@ internal static class Cli
         run.SetAction((parse, ct) => RunCommand.RunAsync(parse.GetValue(configOption)!));
         root.Subcommands.Add(run);
         root.Subcommands.Add(StoreCommand.Create());
+        root.Subcommands.Add(MonitorCommand.Create());
 
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
