@@ -7,16 +7,9 @@ namespace EdgeNode.Benchmarks.Node;
 /// </summary>
 internal sealed class ChangeLedger
 {
-    /// <summary>
-    /// How far inside a value's lifetime a read timestamp must fall to prove the read saw it: the change times are whole
-    /// ms taken just before the farm writes, and a publisher stamps its read a little before or after the bytes left the
-    /// simulator (event loop, GC).
-    /// </summary>
-    public const int ReadMarginMs = 5;
-
     private readonly Lock _lock = new();
     private readonly Dictionary<int, List<Change>> _changes = [];
-    private readonly Dictionary<byte, HashSet<long>> _readTimes = [];
+    private readonly List<ModbusRead> _reads = [];
     private long _unmatched;
     private long _duplicates;
 
@@ -71,20 +64,12 @@ internal sealed class ChangeLedger
         }
     }
 
-    /// <summary>
-    /// When the publisher read a unit (the metric timestamps of its DDATA: "when the value was read"), to tell a value
-    /// that no scan could have seen from one a scan saw and did not report.
-    /// </summary>
-    public void OnRead(byte unit, long readMs)
+    /// <summary>A register read seen on the wire between the publisher and the simulator (<see cref="ModbusTap"/>).</summary>
+    public void OnRead(ModbusRead read)
     {
         lock (_lock)
         {
-            if (!_readTimes.TryGetValue(unit, out var set))
-            {
-                _readTimes[unit] = set = [];
-            }
-
-            set.Add(readMs);
+            _reads.Add(read);
         }
     }
 
@@ -96,8 +81,23 @@ internal sealed class ChangeLedger
     {
         lock (_lock)
         {
-            var readTimes = _readTimes.ToDictionary(p => p.Key, p => p.Value.Order().ToArray());
+            // Reads by unit and first address (one block of a scan each), in time order.
+            var reads = _reads.GroupBy(r => (r.Unit, r.Address)).ToDictionary(g => g.Key, g => g.OrderBy(r => r.RequestMs).ToArray());
             var result = new LedgerResult { Unmatched = _unmatched, Duplicates = _duplicates };
+            var intervals = new List<double>();
+            foreach (var block in reads.Values)
+            {
+                for (var i = 1; i < block.Length; i++)
+                {
+                    if (block[i].RequestMs >= windowStartMs && block[i].RequestMs <= windowEndMs)
+                    {
+                        intervals.Add(block[i].RequestMs - block[i - 1].RequestMs);
+                    }
+                }
+            }
+
+            intervals.Sort();
+            result.ScanIntervals = intervals;
             var latencies = new List<double>();
             foreach (var change in _changes.Values.SelectMany(l => l))
             {
@@ -126,15 +126,14 @@ internal sealed class ChangeLedger
                 else
                 {
                     result.Brief.Count(delivered);
-                    // Missed although a scan of that unit read while the value was there (with a margin, see ReadMarginMs):
-                    // that is a loss, not aliasing.
-                    if (!delivered && change.NextMs is { } next && readTimes.TryGetValue(change.Unit, out var reads)
-                        && FirstWithin(reads, change.ChangedMs + ReadMarginMs, next - ReadMarginMs) is { } read)
+                    // Missed although a read of that register went to the simulator after the change and came back before the
+                    // next one: that is a loss, not aliasing. (+1: change times are whole ms taken just before the write.)
+                    if (!delivered && change.NextMs is { } next && ReadWithin(reads, change, change.ChangedMs + 1, next) is { } read)
                     {
                         result.BriefMissedAlthoughRead++;
                         if (result.MissedExamples.Count < 5)
                         {
-                            result.MissedExamples.Add($"{change}, read at +{read - change.ChangedMs} ms");
+                            result.MissedExamples.Add($"{change}, read from +{read.RequestMs - change.ChangedMs:0.0} to +{read.ResponseMs - change.ChangedMs:0.0} ms");
                         }
                     }
                 }
@@ -146,20 +145,38 @@ internal sealed class ChangeLedger
         }
     }
 
-    private static long? FirstWithin(long[] sorted, long from, long to)
+    private static ModbusRead? ReadWithin(Dictionary<(byte, int), ModbusRead[]> reads, Change change, double from, double to)
     {
-        if (to < from)
+        foreach (var ((unit, _), block) in reads)
         {
-            return null;
+            if (unit != change.Unit || block.Length == 0 || change.Address < block[0].Address || change.Address >= block[0].Address + block[0].Count)
+            {
+                continue;
+            }
+
+            // The first read sent after the change is the one that could see it before the next change.
+            var lo = 0;
+            var hi = block.Length;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (block[mid].RequestMs < from)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            if (lo < block.Length && block[lo].ResponseMs <= to)
+            {
+                return block[lo];
+            }
         }
 
-        var index = Array.BinarySearch(sorted, from);
-        if (index < 0)
-        {
-            index = ~index;
-        }
-
-        return index < sorted.Length && sorted[index] <= to ? sorted[index] : null;
+        return null;
     }
 
     private static int Key(byte unit, int address) => (unit << 16) | address;
@@ -210,7 +227,7 @@ internal sealed class LedgerResult
     /// <summary>Changes held less than 1.5 scans: they may legitimately fall between two scans.</summary>
     public DeliveryCount Brief { get; } = new();
 
-    /// <summary>Brief changes not delivered although a scan of the unit happened while they were there.</summary>
+    /// <summary>Brief changes not delivered although a read of their register saw them (per <see cref="ModbusTap"/>).</summary>
     public long BriefMissedAlthoughRead { get; set; }
 
     /// <summary>Reported values that match no change (e.g. from before the farm started).</summary>
@@ -224,14 +241,11 @@ internal sealed class LedgerResult
 
     public List<string> MissedExamples { get; } = [];
 
-    public double Percentile(double p)
-    {
-        if (Latencies.Count == 0)
-        {
-            return double.NaN;
-        }
+    /// <summary>Time between successive reads of the same block of registers (request to request), ms, ascending.</summary>
+    public IReadOnlyList<double> ScanIntervals { get; set; } = [];
 
-        var rank = (int)Math.Ceiling(p / 100 * Latencies.Count) - 1;
-        return Latencies[Math.Clamp(rank, 0, Latencies.Count - 1)];
-    }
+    public static double Percentile(IReadOnlyList<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    public double Percentile(double p) => Percentile(Latencies, p);
 }

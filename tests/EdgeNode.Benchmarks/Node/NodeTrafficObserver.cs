@@ -189,7 +189,6 @@ internal sealed class NodeTrafficObserver(ChangeLedger ledger, string groupId, s
 
         Interlocked.Increment(ref _ddata);
         Interlocked.Add(ref _metrics, payload.Metrics.Count);
-        long? lastRead = null;
         foreach (var metric in payload.Metrics)
         {
             if (metric.IsHistorical)
@@ -215,16 +214,6 @@ internal sealed class NodeTrafficObserver(ChangeLedger ledger, string groupId, s
             }
 
             ledger.OnReported(unit, address.Value, (ushort)value, receivedMs);
-            if (metric.Timestamp is { } ts && (long)ts != lastRead)
-            {
-                lastRead = (long)ts;
-                ledger.OnRead(unit, (long)ts);
-            }
-        }
-
-        if (payload.Timestamp is { } payloadTs && lastRead is null)
-        {
-            ledger.OnRead(unit, (long)payloadTs);
         }
     }
 
