@@ -70,6 +70,9 @@ internal static partial class Log
     [LoggerMessage(4021, LogLevel.Error, "Unexpected error in the event loop while handling {Event}")]
     public static partial void LoopError(ILogger logger, Exception exception, string @event);
 
+    [LoggerMessage(4023, LogLevel.Information, "Configuration replaced in the running session: {Devices} devices; rebirth")]
+    public static partial void Reconfigured(ILogger logger, int devices);
+
     [LoggerMessage(4022, LogLevel.Information, "Scan rate set to {ScanMs} ms")]
     public static partial void ScanRate(ILogger logger, int scanMs);
 }

@@ -65,6 +65,7 @@ internal static class RunCommand
         EdgeNodeConfig? pending = null;
         var pendingLock = new Lock();
         var ready = 0;
+        ConfigWatcher? watcher = null;
 
         void Reload(string why)
         {
@@ -76,10 +77,20 @@ internal static class RunCommand
                 return;
             }
 
-            logger.LogInformation("Configuration reload ({Why}): the new map is valid; restarting the session with it", why);
+            var next = result.Config!;
             lock (pendingLock)
             {
-                pending = result.Config;
+                if (engine is not null && EdgeNodeEngine.CanReconfigureInSession(config, next))
+                {
+                    logger.LogInformation("Configuration reload ({Why}): the new map is valid; rebirth with it", why);
+                    config = next;
+                    engine.Reconfigure(next);
+                    watcher?.Update(next);
+                    return;
+                }
+
+                logger.LogInformation("Configuration reload ({Why}): the new map is valid and changes the session; reconnecting with it", why);
+                pending = next;
             }
 
             engine?.RequestRestart();
@@ -99,7 +110,7 @@ internal static class RunCommand
             context.Cancel = true;
             Reload("SIGHUP");
         });
-        using var watcher = ConfigWatcher.Start(file.FullName, config, () => Reload("file changed"), logger);
+        watcher = ConfigWatcher.Start(file.FullName, config, () => Reload("file changed"), logger);
 
         var version = Cli.Version;
         var stateDirectory = StateDirectory.Resolve();
@@ -135,13 +146,15 @@ internal static class RunCommand
                     config = pending;
                     pending = null;
                 }
+
+                watcher?.Update(config);
             }
 
-            watcher?.Update(config);
             logger.LogInformation("Restarting the node session");
         }
 
         await stop.CancelAsync().ConfigureAwait(false);
+        watcher?.Dispose();
         try
         {
             await watchdog.ConfigureAwait(false);

@@ -18,6 +18,7 @@ internal sealed class DeviceRuntime
     private readonly ILogger _logger;
     private Task? _scanLoop;
     private Task? _eventPump;
+    private CancellationTokenSource? _stop;
 
     public DeviceRuntime(DeviceConfig config, int index, ulong firstAlias, Func<DeviceConfig, IDeviceDriver> createDriver, ILogger logger)
     {
@@ -100,11 +101,16 @@ internal sealed class DeviceRuntime
         CancellationToken cancellationToken)
     {
         Generation = generation;
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cancellationToken = _stop.Token;
         _scanLoop = Task.Run(() => ScanLoopAsync(generation, defaultScanMs, post, pollBeat, time, cancellationToken), CancellationToken.None);
     }
 
     /// <summary>Queues a DCMD write; the scan loop performs it before its next read.</summary>
     public void EnqueueWrite(int metric, SparkplugValue value) => _writes.Writer.TryWrite((metric, value));
+
+    /// <summary>Stops the scan loop (a reconfiguration replaces this device).</summary>
+    public void Cancel() => _stop?.Cancel();
 
     public async Task StopAsync()
     {

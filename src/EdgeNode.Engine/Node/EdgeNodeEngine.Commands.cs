@@ -79,7 +79,8 @@ public sealed partial class EdgeNodeEngine
                 Log.HostState(_logger, hostId, "offline");
                 if (_live)
                 {
-                    await EndSessionAsync(moveToNextServer: false).ConfigureAwait(false);
+                    // Sparkplug 3.0: after disconnecting for an offline host, connect to the next server (wraps with one)
+                    await EndSessionAsync(moveToNextServer: true).ConfigureAwait(false);
                 }
 
                 break;
@@ -111,7 +112,7 @@ public sealed partial class EdgeNodeEngine
         GoOffline();
         _client = null;
         _server = null;
-        _supervisor?.RequestReconnect(moveToNextServer, MqttDisconnectReasonCode.NormalDisconnection);
+        _supervisor?.RequestReconnect(moveToNextServer, EndOfSessionReason);
     }
 
     private async Task OnNodeCommandAsync(string topicName, SparkplugPayload payload)
@@ -265,7 +266,7 @@ public sealed partial class EdgeNodeEngine
     private void OnWriteCompleted(WriteCompleted e)
     {
         var device = e.Device;
-        if (e.Generation != device.Generation)
+        if (e.Generation != _generation)
         {
             return;
         }

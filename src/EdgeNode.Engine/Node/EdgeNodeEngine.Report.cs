@@ -11,7 +11,7 @@ public sealed partial class EdgeNodeEngine
     private async Task OnScanAsync(ScanCompleted e)
     {
         var device = e.Device;
-        if (e.Generation != device.Generation)
+        if (e.Generation != _generation)
         {
             return;
         }
@@ -63,7 +63,7 @@ public sealed partial class EdgeNodeEngine
     private async Task OnDeviceValueAsync(DeviceValueEvent e)
     {
         var device = e.Device;
-        if (e.Generation != device.Generation || !device.Answering || (uint)e.Value.MetricIndex >= (uint)device.Names.Length)
+        if (e.Generation != _generation || !device.Answering || (uint)e.Value.MetricIndex >= (uint)device.Names.Length)
         {
             return;
         }

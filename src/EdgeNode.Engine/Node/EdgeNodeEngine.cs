@@ -32,21 +32,23 @@ public sealed partial class EdgeNodeEngine
 {
     private const int NodeMetricCount = 14;
 
-    private readonly EdgeNodeConfig _config;
+    private EdgeNodeConfig _config;
     private readonly EngineOptions _options;
     private readonly ILogger _logger;
     private readonly Channel<EngineEvent> _events = Channel.CreateUnbounded<EngineEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<DeviceRuntime> _devices = [];
     private readonly Dictionary<string, DeviceRuntime> _devicesById = new(StringComparer.Ordinal);
     private readonly PrimaryHostTracker _host = new();
-    private readonly SparkplugEncodingOptions _encoding;
+    private SparkplugEncodingOptions _encoding;
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
     private readonly List<Unconfirmed> _unconfirmed = [];
     private readonly Dictionary<ulong, string> _nodeAliasNames = [];
     private readonly string _nbirthTopic, _ndataTopic, _ndeathTopic, _ncmdTopic, _dcmdFilter;
     private readonly long _startedMs;
     private readonly NodeInformation _info;
-    private readonly IReadOnlyList<DeviceTypeConfig> _typesInUse;
+    private IReadOnlyList<DeviceTypeConfig> _typesInUse;
+    private int _generation;
+    private CancellationToken _loopToken;
     private readonly ulong _firstTypeAlias;
     private readonly Dictionary<string, StoreMetric> _nodeStoreMetrics = new(StringComparer.Ordinal);
 
@@ -93,10 +95,39 @@ public sealed partial class EdgeNodeEngine
         _dcmdFilter = SparkplugTopic.DeviceCommandFilter(group, edge);
         _startedMs = NowMs();
         _info = NodeInformation.Detect();
-        _typesInUse = config.Node.Templates
+        _typesInUse = TypesInUse(config);
+        _firstTypeAlias = NodeMetricCount + 1;
+    }
+
+    private static IReadOnlyList<DeviceTypeConfig> TypesInUse(EdgeNodeConfig config) =>
+        config.Node.Templates
             ? [.. config.Types.Where(t => config.Devices.Any(d => ReferenceEquals(d.Type, t) || d.Type?.Name == t.Name))]
             : [];
-        _firstTypeAlias = NodeMetricCount + 1;
+
+    /// <summary>
+    /// True when <paramref name="next"/> can replace <paramref name="current"/> inside the running MQTT session (same
+    /// identity, primary host, broker settings and store): the node then rebirths with the new map and the same bdSeq.
+    /// Anything else needs a new session (<see cref="RequestRestart"/>).
+    /// </summary>
+    public static bool CanReconfigureInSession(EdgeNodeConfig current, EdgeNodeConfig next)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(next);
+        return current.Node.GroupId == next.Node.GroupId
+            && current.Node.EdgeNodeId == next.Node.EdgeNodeId
+            && current.Node.PrimaryHostId == next.Node.PrimaryHostId
+            && current.Node.LegacyState == next.Node.LegacyState
+            && current.Mqtt.Servers.SequenceEqual(next.Mqtt.Servers)
+            && current.Mqtt with { Servers = next.Mqtt.Servers } == next.Mqtt
+            && current.StoreForward == next.StoreForward;
+    }
+
+    /// <summary>Replaces the device map inside the running session (see <see cref="CanReconfigureInSession"/>): the old
+    /// devices stop, removed ones get a DDEATH, and the node rebirths (NBIRTH, then a DBIRTH per device as it answers).</summary>
+    public void Reconfigure(EdgeNodeConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        Post(new ConfigReplaced(config));
     }
 
     /// <summary>The current one-line state (also sent to <see cref="EngineOptions.StatusChanged"/>).</summary>
@@ -118,7 +149,8 @@ public sealed partial class EdgeNodeEngine
         OpenStore();
         using var loopCts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         _modbusPool = new ModbusLinkPool(_options.LoggerFactory);
-        CreateDevices(loopCts.Token);
+        _loopToken = loopCts.Token;
+        CreateDevices();
         Log.Starting(_logger, _config.Node.GroupId, _config.Node.EdgeNodeId, _devices.Count, string.Join(", ", _config.Mqtt.Servers));
         UpdateStatus();
 
@@ -213,8 +245,9 @@ public sealed partial class EdgeNodeEngine
         }
     }
 
-    private void CreateDevices(CancellationToken cancellationToken)
+    private void CreateDevices()
     {
+        var cancellationToken = _loopToken;
         var factories = new List<IDeviceDriverFactory>(_options.DriverFactories) { new ModbusDeviceDriverFactory(_modbusPool!) };
         var alias = _firstTypeAlias + (ulong)_typesInUse.Count;
         foreach (var config in _config.Devices)
@@ -234,7 +267,7 @@ public sealed partial class EdgeNodeEngine
 
         foreach (var device in _devices)
         {
-            device.Start(0, () => _scanMs, Post, _options.PollBeat, _options.Time, cancellationToken);
+            device.Start(_generation, () => _scanMs, Post, _options.PollBeat, _options.Time, cancellationToken);
         }
     }
 
@@ -389,7 +422,50 @@ public sealed partial class EdgeNodeEngine
             case RestartRequested:
                 _restart = true;
                 break;
+            case ConfigReplaced replaced:
+                await OnConfigReplacedAsync(replaced.Config).ConfigureAwait(false);
+                break;
         }
+    }
+
+    private async Task OnConfigReplacedAsync(EdgeNodeConfig config)
+    {
+        _generation++;
+        var old = _devices.ToList();
+        foreach (var device in old)
+        {
+            device.Cancel();
+        }
+
+        foreach (var device in old)
+        {
+            await device.StopAsync().ConfigureAwait(false);
+        }
+
+        if (_live)
+        {
+            foreach (var device in old.Where(d => d.Born && !config.Devices.Any(n => n.Id == d.Id)))
+            {
+                await PublishDeviceDeathAsync(device).ConfigureAwait(false);
+            }
+        }
+
+        _config = config;
+        _typesInUse = TypesInUse(config);
+        _encoding = config.Node.UInt32Encoding == UInt32EncodingSetting.LongValue
+            ? SparkplugEncodingOptions.TahuCompatible
+            : SparkplugEncodingOptions.Default;
+        _scanMs = config.Node.ScanMs;
+        _devices.Clear();
+        _devicesById.Clear();
+        CreateDevices();
+        Log.Reconfigured(_logger, _devices.Count);
+        if (_live)
+        {
+            await PublishBirthsAsync().ConfigureAwait(false);
+        }
+
+        UpdateStatus();
     }
 
     private void OnConnected(MqttConnected e)
@@ -568,7 +644,7 @@ public sealed partial class EdgeNodeEngine
             }
 
             GoOffline();
-            await supervisor.StopAsync(MqttDisconnectReasonCode.NormalDisconnection, timeout.Token).ConfigureAwait(false);
+            await supervisor.StopAsync(EndOfSessionReason, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -581,7 +657,18 @@ public sealed partial class EdgeNodeEngine
         }
     }
 
+    /// <summary>
+    /// MQTT 5.0: DISCONNECT with reason 0x04 "Disconnect with Will Message" after the explicit NDEATH
+    /// [tck-id-payloads-ndeath-will-message-publisher-disconnect-mqtt50]; 3.1.1 has no such code (the NDEATH was
+    /// published first, as it requires).
+    /// </summary>
+    private MqttDisconnectReasonCode EndOfSessionReason => _config.Mqtt.ProtocolVersion == MqttProtocolSetting.V500
+        ? MqttDisconnectReasonCode.DisconnectWithWillMessage
+        : MqttDisconnectReasonCode.NormalDisconnection;
+
     private sealed record RestartRequested : EngineEvent;
+
+    private sealed record ConfigReplaced(EdgeNodeConfig Config) : EngineEvent;
 
     private readonly record struct Unconfirmed(StoreMetric Metric, long TimestampMs, StoredValue Value, long Sequence);
 }
