@@ -16,9 +16,10 @@ public sealed class PrimaryHostTests(ITestOutputHelper output) : EndToEndTest(ou
 
     private string HostId => $"Scada{EdgeNodeId}";
 
-    private async Task<(MosquittoBroker Broker, PyModbusSlave Slave, SparkplugObserver Observer, NodeUnderTest Node)> StartAsync(bool legacy = false)
+    private async Task<(MosquittoBroker Broker, PyModbusSlave Slave, SparkplugObserver Observer, NodeUnderTest Node)> StartAsync(bool legacy = false,
+        bool logAll = false)
     {
-        var broker = await StartBrokerAsync();
+        var broker = await StartBrokerAsync(logAll);
         var slave = await StartSlaveAsync(new PyModbusRegisterMap().Holding(1, 0, 0));
         var observer = await ObserveAsync(broker);
         var config = Config(broker);
@@ -59,10 +60,12 @@ public sealed class PrimaryHostTests(ITestOutputHelper output) : EndToEndTest(ou
     [Fact]
     public async Task NoBirthsUntilThePrimaryHostIsOnline_OtherHostsDoNotCount()
     {
-        var (_, _, observer, _) = await StartAsync();
+        var (broker, _, observer, _) = await StartAsync(logAll: true);
 
         await observer.AssertNoneAsync(m => m.Topic == NBirthTopic || m.Topic == DBirthTopic(Device), TimeSpan.FromSeconds(2),
             "births before any STATE");
+        // contract: with a primary host, its STATE topic is subscribed (before any NBIRTH, there is none yet)
+        await WaitBrokerLogAsync(broker, $"spBv1.0/STATE/{HostId} (QoS", TimeSpan.FromSeconds(1));
         await observer.PublishStateAsync($"{HostId}_WRONG", online: true, NowMs());
         await observer.PublishStateAsync(HostId, online: false, NowMs());
         await observer.AssertNoneAsync(m => m.Topic == NBirthTopic, TimeSpan.FromSeconds(2), "births for another host's or an offline STATE");

@@ -298,6 +298,7 @@ public abstract class EndToEndTest : IAsyncLifetime
             return true;
         }
 
+        Peers.Run("apt-get", ["update", "-qq"], TimeSpan.FromMinutes(5));
         Peers.Run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "python3-serial-asyncio"], TimeSpan.FromMinutes(10));
         return Probe(python, "-c", "import pymodbus.server.async_io");
     });
