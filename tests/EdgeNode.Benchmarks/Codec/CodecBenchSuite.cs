@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using EdgeNode.Sparkplug;
 using EdgeNode.Testing;
+using SparkplugPayload = EdgeNode.Sparkplug.SparkplugPayload;
 
 namespace EdgeNode.Benchmarks.Codec;
 
