@@ -221,7 +221,8 @@ public sealed class NodeBenchSuite : IBenchSuite
                     "when each read request went to the simulator and when its answer came back, and the value was there for that whole interval. " +
                     "The same relay gives the scan interval (request to request of the same block; the ratio column compares p99).");
         output.Line("- CPU = utime+stime from /proc/<pid>/stat over the window ÷ wall time; peak RSS = VmHWM from /proc/<pid>/status " +
-                    "(includes start-up). The node runs as `dotnet edgenode.dll run` (framework-dependent, default GC settings of its runtimeconfig).");
+                    "(includes start-up). The node runs as `dotnet edgenode.dll run` (framework-dependent, the settings of its runtimeconfig), " +
+                    $"here {NodeDll} (EDGENODE_BENCH_NODE_DLL overrides).");
         output.Line($"- Peer: tests/EdgeNode.Benchmarks/Node/naive-poller.js on Node.js {(peer is null ? "(not run)" : nodeVersion)}, " +
                     "polling each unit every 200 ms (2 × FC3 of ≤ 125, one connection per unit), publishing the changed registers as " +
                     "Sparkplug DDATA by name (Tahu's encoder, MQTT.js, QoS 0). It does only the data path (no NBIRTH/bdSeq session, aliases, " +

@@ -16,7 +16,10 @@ internal static class NodeRig
     public const string GroupId = "Bench";
     private static readonly TimeSpan s_birthTimeout = TimeSpan.FromSeconds(60);
 
-    public static string NodeDll => Path.Combine(RepoPaths.Root, "src", "EdgeNode", "bin", "Release", "net10.0", "edgenode.dll");
+    /// <summary>The node under test: the Release build in src/, or EDGENODE_BENCH_NODE_DLL (a published or experimental build).</summary>
+    public static string NodeDll => Environment.GetEnvironmentVariable("EDGENODE_BENCH_NODE_DLL") is { Length: > 0 } dll
+        ? Path.GetFullPath(dll)
+        : Path.Combine(RepoPaths.Root, "src", "EdgeNode", "bin", "Release", "net10.0", "edgenode.dll");
 
     public static void RequireNodeBuilt()
     {
