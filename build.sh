@@ -101,7 +101,191 @@ SH
 
 not_built() { echo "not built yet: $1" >&2; exit 1; }
 
-cmd_demo() { not_built "issue 5 (the edge node and its demo)"; }
+# --- demo ---------------------------------------------------------------------------------------------------
+# Everything the demo starts runs in its own process group (setsid), so stopping a piece stops all it spawned and the
+# terminal's Ctrl-C reaches only this script, which then stops the pieces in order: the node first (its DDEATH and
+# NDEATH still reach the broker and show in the monitor), then the monitor, the turbine and the broker.
+DEMO_PIDS=()
+DEMO_NAMES=()
+DEMO_TMP=""
+DEMO_SLEEP=""
+
+demo_port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+demo_alive() { kill -0 "$1" 2>/dev/null; }
+
+# demo_start NAME LOGFILE|- COMMAND...: start COMMAND in a new session (its own process group); output to LOGFILE
+# ("-": to this terminal).
+demo_start() {
+  local name="$1" logfile="$2"; shift 2
+  if [ "$logfile" = "-" ]; then
+    setsid "$@" &
+  else
+    setsid "$@" >"$logfile" 2>&1 </dev/null &
+  fi
+  DEMO_PIDS+=("$!"); DEMO_NAMES+=("$name")
+}
+
+demo_stop_one() {
+  local pid="$1" i
+  demo_alive "$pid" || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 70); do demo_alive "$pid" || break; sleep 0.1; done   # the node's clean stop takes up to 5 s
+  if demo_alive "$pid"; then
+    log "${2:-pid $pid} did not stop within 7 s: killing it"
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+demo_cleanup() {
+  local rc=$? i
+  trap - INT TERM EXIT
+  [ -n "$DEMO_SLEEP" ] && kill "$DEMO_SLEEP" 2>/dev/null
+  if [ ${#DEMO_PIDS[@]} -gt 0 ]; then
+    log "stopping the demo"
+    for ((i = ${#DEMO_PIDS[@]} - 1; i >= 0; i--)); do   # reverse start order: node, monitor, turbine, broker
+      demo_stop_one "${DEMO_PIDS[$i]}" "${DEMO_NAMES[$i]}"
+    done
+  fi
+  [ -n "$DEMO_TMP" ] && rm -rf "$DEMO_TMP"
+  log "demo stopped"
+  exit "$rc"
+}
+
+demo_fail() {
+  echo "demo: $*" >&2
+  exit 1
+}
+
+# demo_wait_port NAME PORT PID: until PID listens on 127.0.0.1:PORT (or dies).
+demo_wait_port() {
+  local name="$1" port="$2" pid="$3" i
+  for i in $(seq 1 300); do
+    demo_port_in_use "$port" && return 0
+    demo_alive "$pid" || break
+    sleep 0.1
+  done
+  demo_show_log "$name"
+  demo_fail "$name did not start listening on 127.0.0.1:$port"
+}
+
+demo_show_log() {
+  local file="$DEMO_TMP/$1.log"
+  [ -s "$file" ] && { echo "--- last lines of $1's log ($file):" >&2; tail -n 20 "$file" >&2; }
+  return 0
+}
+
+demo_ensure_mosquitto() {
+  DEMO_MOSQUITTO="$(command -v mosquitto || true)"
+  [ -z "$DEMO_MOSQUITTO" ] && [ -x /usr/sbin/mosquitto ] && DEMO_MOSQUITTO=/usr/sbin/mosquitto
+  if [ -z "$DEMO_MOSQUITTO" ]; then
+    log "installing mosquitto (the demo's local broker)"
+    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends mosquitto >/dev/null
+    DEMO_MOSQUITTO=/usr/sbin/mosquitto
+  fi
+}
+
+cmd_demo() {
+  need_dotnet
+  local mqtt_port="${EDGENODE_DEMO_MQTT_PORT:-18830}" modbus_port="${EDGENODE_DEMO_MODBUS_PORT:-15020}"
+  local no_build="${EDGENODE_DEMO_NO_BUILD:-0}" arg
+  for arg in "$@"; do
+    case "$arg" in
+      --no-build) no_build=1 ;;
+      *) echo "demo: unknown option '$arg' (--no-build)" >&2; exit 2 ;;
+    esac
+  done
+  local node_dll="$ROOT/src/EdgeNode/bin/Release/net10.0/edgenode.dll"
+  local sim_dll="$ROOT/src/EdgeNode.Simulator/bin/Release/net10.0/edgenode-sim.dll"
+
+  # Fail before starting anything when a port is taken: a stale demo or another broker would mix its traffic in.
+  demo_port_in_use "$mqtt_port" && demo_fail "127.0.0.1:$mqtt_port (the demo's MQTT port) is in use: stop what listens there, or pick another port with EDGENODE_DEMO_MQTT_PORT=..."
+  demo_port_in_use "$modbus_port" && demo_fail "127.0.0.1:$modbus_port (the simulated turbine's Modbus port) is in use: stop what listens there, or pick another port with EDGENODE_DEMO_MODBUS_PORT=..."
+  command -v setsid >/dev/null 2>&1 || demo_fail "setsid (util-linux) is required"
+  demo_ensure_mosquitto
+
+  # Build once (Release); EDGENODE_DEMO_NO_BUILD=1 / --no-build reuse an existing build (tests run after one).
+  if [ "$no_build" != 1 ] || [ ! -f "$node_dll" ] || [ ! -f "$sim_dll" ]; then
+    log "building the node and the simulator (Release)"
+    dotnet build src/EdgeNode/EdgeNode.csproj -c Release -nologo -clp:ErrorsOnly
+    dotnet build src/EdgeNode.Simulator/EdgeNode.Simulator.csproj -c Release -nologo -clp:ErrorsOnly
+  fi
+
+  DEMO_TMP="$(mktemp -d -t edgenode-demo.XXXXXX)"
+  trap demo_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+
+  # config/demo.yaml names the default ports; other ports get a copy with them (and the type library's full path).
+  local config="$ROOT/config/demo.yaml"
+  if [ "$mqtt_port" != 18830 ] || [ "$modbus_port" != 15020 ]; then
+    sed -e "s#mqtt://127.0.0.1:18830#mqtt://127.0.0.1:$mqtt_port#" -e "s#port: 15020#port: $modbus_port#" \
+        -e "s#^include: types/#include: $ROOT/config/types/#" "$config" >"$DEMO_TMP/demo.yaml"
+    grep -q "127.0.0.1:$mqtt_port" "$DEMO_TMP/demo.yaml" && grep -q "port: $modbus_port" "$DEMO_TMP/demo.yaml" \
+      || demo_fail "config/demo.yaml no longer names 127.0.0.1:18830 and port 15020: cannot move the demo to other ports"
+    config="$DEMO_TMP/demo.yaml"
+  fi
+
+  {
+    echo "# generated by ./build.sh demo"
+    echo "listener $mqtt_port 127.0.0.1"
+    echo "allow_anonymous true"
+    echo "persistence false"
+    echo "log_dest stdout"
+    echo "connection_messages true"
+    # as root, mosquitto would switch to user mosquitto; nothing here needs that (loopback only, files in $DEMO_TMP)
+    [ "$(id -u)" -eq 0 ] && echo "user root"
+  } >"$DEMO_TMP/mosquitto.conf"
+  mkdir -p "$DEMO_TMP/state"
+
+  demo_start broker "$DEMO_TMP/broker.log" "$DEMO_MOSQUITTO" -c "$DEMO_TMP/mosquitto.conf"
+  demo_wait_port broker "$mqtt_port" "${DEMO_PIDS[-1]}"
+  log "broker   mosquitto on 127.0.0.1:$mqtt_port (pid ${DEMO_PIDS[-1]})"
+
+  demo_start turbine "$DEMO_TMP/turbine.log" dotnet "$sim_dll" turbine --host 127.0.0.1 --port "$modbus_port"
+  demo_wait_port turbine "$modbus_port" "${DEMO_PIDS[-1]}"
+  log "turbine  edgenode-sim turbine, Modbus TCP on 127.0.0.1:$modbus_port unit 1 (pid ${DEMO_PIDS[-1]})"
+
+  # The monitor subscribes before the node's births, so every alias in the DATA that follows has its name.
+  # Its connection news (stderr) also goes to a file: "monitoring ..." says the subscription is in place.
+  demo_start monitor - bash -c 'exec dotnet "$1" monitor --url "$2" 2> >(tee "$3" >&2)' demo-monitor \
+    "$node_dll" "mqtt://127.0.0.1:$mqtt_port" "$DEMO_TMP/monitor.log"
+  local i rc
+  for i in $(seq 1 300); do
+    grep -q "monitoring" "$DEMO_TMP/monitor.log" 2>/dev/null && break
+    demo_alive "${DEMO_PIDS[-1]}" || demo_fail "the monitor stopped"
+    sleep 0.1
+  done
+  log "monitor  edgenode monitor --url mqtt://127.0.0.1:$mqtt_port (pid ${DEMO_PIDS[-1]})"
+
+  STATE_DIRECTORY="$DEMO_TMP/state" demo_start node "$DEMO_TMP/node.log" dotnet "$node_dll" run --config "$config"
+  log "node     edgenode run --config ${config#"$ROOT"/} (group Demo, edge node Gateway01, device Turbine1; pid ${DEMO_PIDS[-1]})"
+  log "         state (bdSeq, store) in $DEMO_TMP/state; logs of broker, turbine and node in $DEMO_TMP (removed on exit)"
+  log "send a DCMD from another terminal (Eclipse Tahu + MQTT.js from tests/interop; 'npm ci' there once), e.g. curtail to 1500 kW:"
+  cat >&2 <<HINT
+    cd $ROOT/tests/interop && node -e "const c=require('mqtt').connect('mqtt://127.0.0.1:$mqtt_port'),sp=require('sparkplug-payload').get('spBv1.0');c.on('connect',()=>c.publish('spBv1.0/Demo/DCMD/Gateway01/Turbine1',sp.encodePayload({timestamp:Date.now(),metrics:[{name:'Power/Limit',type:'UInt16',value:1500}]}),()=>c.end()))"
+    (writable: Power/Limit UInt16 kW, Status/Run Boolean — false stops the turbine)
+HINT
+  log "Ctrl-C stops everything"
+
+  # Watch the pieces: one that dies on its own ends the demo (with its log), the rest is stopped by the EXIT trap.
+  while :; do
+    for i in "${!DEMO_PIDS[@]}"; do
+      if ! demo_alive "${DEMO_PIDS[$i]}"; then
+        wait "${DEMO_PIDS[$i]}" 2>/dev/null && rc=0 || rc=$?
+        echo "demo: the ${DEMO_NAMES[$i]} stopped (exit $rc)" >&2
+        demo_show_log "${DEMO_NAMES[$i]}"
+        exit 1
+      fi
+    done
+    sleep 1 &
+    DEMO_SLEEP=$!
+    wait "$DEMO_SLEEP" || true
+  done
+}
 cmd_package() {
   need_dotnet
   # One publish, then one .deb per architecture (amd64, arm64, armhf) with only its own native files.

@@ -6,8 +6,8 @@ namespace EdgeNode;
 
 /// <summary>
 /// <c>edgenode monitor</c>: a Sparkplug sniffer a technician can point at any broker. Decoded messages go to stdout
-/// (text blocks, or JSON lines with <c>--json</c>); connection news to stderr. Exit 0 after <c>--count</c> messages or
-/// Ctrl-C, 2 for bad options, 1 when the broker refuses the connection.
+/// (text blocks, or JSON lines with <c>--json</c>); connection news to stderr. Exit 0 after <c>--count</c> messages
+/// (Ctrl-C and SIGTERM: System.CommandLine's 130/143), 2 for bad options, 1 when the broker refuses the connection.
 /// </summary>
 internal static class MonitorCommand
 {
