@@ -14,7 +14,8 @@ public sealed class FailoverTests(ITestOutputHelper output) : EndToEndTest(outpu
 {
     private const string Device = "Pump";
 
-    private async Task<(MosquittoBroker A, MosquittoBroker B, PyModbusSlave Slave, SparkplugObserver OnA, SparkplugObserver OnB, NodeUnderTest Node)> StartAsync()
+    private async Task<(MosquittoBroker A, MosquittoBroker B, PyModbusSlave Slave, SparkplugObserver OnA, SparkplugObserver OnB, NodeUnderTest Node)> StartAsync(
+        string? primaryHostId = null)
     {
         var a = await StartBrokerAsync();
         var b = await StartBrokerAsync();
@@ -22,6 +23,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : EndToEndTest(outpu
         var onA = await ObserveAsync(a);
         var onB = await ObserveAsync(b);
         var config = Config(a, b);
+        config.PrimaryHostId = primaryHostId;
         config.Devices.Add(new DeviceYaml
         {
             Id = Device,
@@ -106,5 +108,30 @@ public sealed class FailoverTests(ITestOutputHelper output) : EndToEndTest(outpu
         back.Stop();
         Assert.True(back.Elapsed < TimeSpan.FromSeconds(6.5),
             $"births {back.Elapsed.TotalSeconds:0.0} s after the broker came back; the contract says within a few seconds, back-off capped at 5 s");
+    }
+
+    [Fact]
+    public async Task PrimaryHostOfflineOnTheFirstBroker_NodeMovesToTheNextServer_AndBirthsThereWhenTheHostIsOnline()
+    {
+        // requirements 3.11 (operational-behavior-edge-node-termination-host-offline-reconnect): after a valid offline
+        // STATE, disconnect and connect to the next server in the list
+        var host = $"Scada{EdgeNodeId}";
+        var (_, _, _, onA, onB, _) = await StartAsync(host);
+        var t1 = NowMs();
+        await onA.PublishStateAsync(host, online: true, t1);
+        var nbirthA = await WaitNBirthAsync(onA);
+        await WaitDBirthAsync(onA, Device, nbirthA.Index);
+
+        await onA.PublishStateAsync(host, online: false, t1);
+        var ndeathA = await onA.WaitForTopicAsync(NDeathTopic, StepTimeout, nbirthA.Index);
+        Assert.Equal(BdSeq(nbirthA), BdSeq(ndeathA));
+
+        // on B the host is not online yet: no births until it is
+        await onB.AssertNoneAsync(m => m.Topic == NBirthTopic, TimeSpan.FromSeconds(1.5), "births on B before the host is online there");
+        await onB.PublishStateAsync(host, online: true, NowMs());
+        var nbirthB = await WaitNBirthAsync(onB, 0, StepTimeout);
+        await WaitDBirthAsync(onB, Device, nbirthB.Index, StepTimeout);
+        Assert.Equal((BdSeq(nbirthA) + 1) % 256, BdSeq(nbirthB));
+        Assert.DoesNotContain(onA.Messages.Skip(ndeathA.Index + 1), m => m.Topic == NBirthTopic);
     }
 }
