@@ -58,7 +58,8 @@ internal static class RunCommand
         using var notifier = new SystemdNotifier(loggerFactory.CreateLogger<SystemdNotifier>());
         var pacer = new WatchdogPacer(notifier, loggerFactory.CreateLogger<WatchdogPacer>());
         using var loopBeat = pacer.Register("event loop", TimeSpan.FromSeconds(30));
-        using var pollBeat = pacer.Register("device scans", TimeSpan.FromSeconds(60));
+        // The engine beats this each second while every device's scan loop progresses (see DeviceRuntime.IsProgressing).
+        using var pollBeat = pacer.Register("device scans", TimeSpan.FromSeconds(30));
         var watchdog = pacer.RunAsync(stop.Token);
 
         EdgeNodeEngine? engine = null;

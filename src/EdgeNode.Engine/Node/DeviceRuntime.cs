@@ -19,6 +19,7 @@ internal sealed class DeviceRuntime
     private Task? _scanLoop;
     private Task? _eventPump;
     private CancellationTokenSource? _stop;
+    private long _lastProgressMs;
 
     public DeviceRuntime(DeviceConfig config, int index, ulong firstAlias, Func<DeviceConfig, IDeviceDriver> createDriver, ILogger logger)
     {
@@ -109,6 +110,23 @@ internal sealed class DeviceRuntime
     /// <summary>Queues a DCMD write; the scan loop performs it before its next read.</summary>
     public void EnqueueWrite(int metric, SparkplugValue value) => _writes.Writer.TryWrite((metric, value));
 
+    /// <summary>
+    /// Whether the scan loop made progress recently enough: a scan (or a failed open) within three scan periods plus a
+    /// minute for slow buses and retries. A hung loop makes the node withhold the systemd watchdog.
+    /// </summary>
+    public bool IsProgressing(long nowMs, int defaultScanMs)
+    {
+        var last = Volatile.Read(ref _lastProgressMs);
+        if (last == 0)
+        {
+            Volatile.Write(ref _lastProgressMs, nowMs); // not started yet: the allowance starts now
+            return true;
+        }
+
+        var scan = Config.ScanMs ?? defaultScanMs;
+        return nowMs - last <= (3L * scan) + 60_000;
+    }
+
     /// <summary>Stops the scan loop (a reconfiguration replaces this device).</summary>
     public void Cancel() => _stop?.Cancel();
 
@@ -154,6 +172,7 @@ internal sealed class DeviceRuntime
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
                         Log.DriverOpenFailed(_logger, Id, ex.Message);
+                        Volatile.Write(ref _lastProgressMs, time.GetUtcNow().ToUnixTimeMilliseconds());
                         post(new ScanCompleted(this, generation, DeviceReadResult.Dead(ex.Message), Empty()));
                         await DelayAsync(TimeSpan.FromSeconds(Math.Max(5, ScanMs(defaultScanMs) / 1000.0)), time, cancellationToken).ConfigureAwait(false);
                         continue;
@@ -198,7 +217,7 @@ internal sealed class DeviceRuntime
 
                     post(new ScanCompleted(this, generation, outcome,
                         new SparkplugSnapshot((SparkplugValue[])reading.Values.Clone(), (bool[])reading.Good.Clone(), reading.TimestampMs)));
-                    pollBeat?.Invoke();
+                    Volatile.Write(ref _lastProgressMs, time.GetUtcNow().ToUnixTimeMilliseconds());
                     if (!wrote || now >= next)
                     {
                         var period = TimeSpan.FromMilliseconds(ScanMs(defaultScanMs));
@@ -211,7 +230,8 @@ internal sealed class DeviceRuntime
                     }
                 }
 
-                var wait = next - time.GetUtcNow();
+                // Whole milliseconds: a sub-millisecond wait would be no wait at all, and the loop would spin until `next`.
+                var wait = TimeSpan.FromMilliseconds(Math.Ceiling((next - time.GetUtcNow()).TotalMilliseconds));
                 if (wait > TimeSpan.Zero)
                 {
                     using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -538,9 +538,10 @@ public sealed partial class EdgeNodeEngine
     private async Task OnTickAsync()
     {
         UpdateStatus();
-        if (_devices.Count == 0)
+        var now = NowMs();
+        if (_devices.TrueForAll(d => d.IsProgressing(now, _scanMs)))
         {
-            _options.PollBeat?.Invoke(); // nothing to poll is not a hung poll loop
+            _options.PollBeat?.Invoke(); // every scan loop is alive (nothing to poll is not a hung poll loop)
         }
 
         if (_client is null)
