@@ -141,6 +141,7 @@ demo_stop_one() {
 demo_cleanup() {
   local rc=$? i
   trap - INT TERM EXIT
+  set +e   # stop every piece even when one step fails
   [ -n "$DEMO_SLEEP" ] && kill "$DEMO_SLEEP" 2>/dev/null
   if [ ${#DEMO_PIDS[@]} -gt 0 ]; then
     log "stopping the demo"
@@ -237,7 +238,7 @@ cmd_demo() {
     echo "log_dest stdout"
     echo "connection_messages true"
     # as root, mosquitto would switch to user mosquitto; nothing here needs that (loopback only, files in $DEMO_TMP)
-    [ "$(id -u)" -eq 0 ] && echo "user root"
+    if [ "$(id -u)" -eq 0 ]; then echo "user root"; fi
   } >"$DEMO_TMP/mosquitto.conf"
   mkdir -p "$DEMO_TMP/state"
 
