@@ -116,3 +116,16 @@ public sealed class EngineSessionIntegrationTests : IAsyncLifetime
         }
     }
 }
+
+public sealed class ScaledValueRoundingUnitTests
+{
+    [Theory]
+    [InlineData(212 * 0.1, 21.2)]
+    [InlineData(0.1 + 0.2, 0.3)]
+    [InlineData(-3 * 0.1, -0.3)]
+    [InlineData(123456.789, 123456.789)]
+    [InlineData(1e-20, 1e-20)]
+    [InlineData(0.0, 0.0)]
+    public void Scaled_values_lose_the_binary_noise_of_the_multiplication(double raw, double expected) =>
+        Assert.Equal(expected, EdgeNode.Engine.Devices.Modbus.ModbusDeviceDriver.RoundToPrecision(raw));
+}

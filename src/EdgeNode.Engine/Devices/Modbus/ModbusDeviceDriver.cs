@@ -95,7 +95,7 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
                 result = SparkplugValue.FromString(value.AsString);
                 break;
             case ModbusValueKind.Double:
-                var d = value.AsDouble;
+                var d = RoundToPrecision(value.AsDouble);
                 result = type == SparkplugDataType.Float ? SparkplugValue.FromFloat((float)d) : SparkplugValue.FromDouble(d);
                 break;
             case ModbusValueKind.Int64:
@@ -116,6 +116,21 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
         // not result.TryConvertTo(type, out result): the struct receiver is passed by reference and would be cleared first
         var read = result;
         return read.TryConvertTo(type, out result);
+    }
+
+    /// <summary>
+    /// Rounds to 15 significant digits (what a double holds exactly), so raw × scale reads 21.2, not 21.200000000000003:
+    /// the binary noise of the multiplication would otherwise reach the host and defeat report by exception.
+    /// </summary>
+    internal static double RoundToPrecision(double value)
+    {
+        if (value == 0 || !double.IsFinite(value))
+        {
+            return value;
+        }
+
+        var digits = 14 - (int)Math.Floor(Math.Log10(Math.Abs(value)));
+        return digits is >= 0 and <= 15 ? Math.Round(value, digits, MidpointRounding.ToEven) : value;
     }
 
     /// <summary>Converts a DCMD value to what the point writer takes, refusing values of the wrong kind.</summary>
