@@ -201,4 +201,39 @@ public sealed class TemplateTests(ITestOutputHelper output) : EndToEndTest(outpu
         Assert.Equal(2500, dbirth.Metric("Power/Limit")?.AsLong());
         Assert.Equal(-3.5, dbirth.Metric("Pitch")!.AsDouble(), 9);
     }
+
+    [Fact]
+    public async Task ChangedTypeInAnIncludedFolder_RebirthsWithTheNewDefinition_SameBdSeq()
+    {
+        var broker = await StartBrokerAsync();
+        var slave = await StartSlaveAsync(new PyModbusRegisterMap()
+            .Holding(1, 0, Registers.Float32(7.25f)).Holding(1, 2, 1000).Holding(1, 3, 15).Holding(1, 4, 42), 1);
+        var observer = await ObserveAsync(broker);
+        var config = Config(broker);
+        config.Devices.Add(new DeviceYaml { Id = "Turbine1", Type = "WindTurbine", Port = slave.Port, UnitId = 1 });
+        // the plant's type library lives beside the map, in its own folder
+        var node = CreateNode(config.ToYaml() + "include: types/\n");
+        var library = Path.Combine(node.Directory, "types");
+        Directory.CreateDirectory(library);
+        var typeFile = Path.Combine(library, "wind-turbine.yaml");
+        await File.WriteAllTextAsync(typeFile, "types:\n" + Types);
+        node.Start();
+        var nbirth = await WaitNBirthAsync(observer);
+        await WaitDBirthAsync(observer, "Turbine1", nbirth.Index);
+        Assert.Equal("1.2", nbirth.Payload!.Metrics.Single(m => m.Name == "WindTurbine").Template!.Version);
+
+        var from = observer.Count;
+        var changed = Types.Replace("version: \"1.2\"", "version: \"1.3\"", StringComparison.Ordinal)
+            + "\n      - { name: Fault/Code, table: holding, address: 4, type: uint16 }\n";
+        await File.WriteAllTextAsync(typeFile, "types:\n" + changed);
+
+        var rebirth = await WaitNBirthAsync(observer, from, StepTimeout);
+        var definition = rebirth.Payload!.Metrics.Single(m => m.Name == "WindTurbine").Template!;
+        Assert.Equal("1.3", definition.Version);
+        Assert.NotNull(definition.Member("Fault/Code"));
+        Assert.Equal(BdSeq(nbirth), BdSeq(rebirth));
+        var dbirth = await WaitDBirthAsync(observer, "Turbine1", rebirth.Index, StepTimeout);
+        var instance = Instance(observer, dbirth).Template!;
+        Assert.Equal(42, instance.Member("Fault/Code")?.AsLong());
+    }
 }
