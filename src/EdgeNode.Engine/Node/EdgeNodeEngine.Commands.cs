@@ -103,10 +103,7 @@ public sealed partial class EdgeNodeEngine
             }
 
             using var timeout = new CancellationTokenSource(_options.StopTimeout);
-            if (await PublishNodeDeathAsync(timeout.Token).ConfigureAwait(false))
-            {
-                _unconfirmed.Clear();
-            }
+            await PublishNodeDeathAsync(timeout.Token).ConfigureAwait(false);
         }
 
         GoOffline();

@@ -224,24 +224,28 @@ public sealed partial class EdgeNodeEngine
         await PublishAsync(DeviceTopic(SparkplugMessageType.DDEATH, device), _buffer.WrittenSpan.ToArray()).ConfigureAwait(false);
     }
 
-    private async Task<bool> PublishNodeDeathAsync(CancellationToken cancellationToken)
+    /// <summary>Publishes NDEATH at QoS 1; its PUBACK proves everything sent before it arrived, so the data kept for
+    /// the detection gap up to it is released.</summary>
+    private async Task PublishNodeDeathAsync(CancellationToken cancellationToken)
     {
         var client = _client;
         if (client is null)
         {
-            return false;
+            return;
         }
 
         try
         {
             var result = await client.PublishAsync(_ndeathTopic, DeathPayload(_bdSeq), MqttQualityOfService.AtLeastOnce, false, cancellationToken)
                 .ConfigureAwait(false);
-            return result.IsSuccess;
+            if (result.IsSuccess)
+            {
+                TrimUnconfirmed(result.Sequence);
+            }
         }
         catch (Exception ex) when (ex is MqttCommunicationException or ObjectDisposedException or InvalidOperationException)
         {
             Log.PublishFailed(_logger, _ndeathTopic, ex.Message);
-            return false;
         }
     }
 

@@ -189,16 +189,11 @@ public sealed partial class EdgeNodeEngine
         {
             if (_store is not null)
             {
-                var stored = ToStored(device.Current[i]);
-                if (sequence >= 0)
-                {
-                    // kept until the broker provably has it (detection gap: QoS 0 data written into a dying connection)
-                    _unconfirmed.Add(new Unconfirmed(StoreMetricOf(device, i), device.CurrentTs[i], stored, sequence));
-                }
-                else
-                {
-                    _store.Append(StoreMetricOf(device, i), device.CurrentTs[i], stored);
-                }
+                // Kept until the broker provably has it (detection gap: QoS 0 data written into a dying connection). A
+                // publish that failed outright joins the same list behind the unproven ones, so that when the loss is
+                // handled they all reach the store in the order they were read.
+                _unconfirmed.Add(new Unconfirmed(StoreMetricOf(device, i), device.CurrentTs[i], ToStored(device.Current[i]),
+                    sequence >= 0 ? sequence : long.MaxValue));
             }
 
             MarkReported(device, i);

@@ -635,11 +635,7 @@ public sealed partial class EdgeNodeEngine
                 }
 
                 // An explicit NDEATH: a clean DISCONNECT suppresses the Will (sparkplug #291).
-                var ok = await PublishNodeDeathAsync(timeout.Token).ConfigureAwait(false);
-                if (ok)
-                {
-                    _unconfirmed.Clear(); // the PUBACK of the NDEATH proves everything before it arrived
-                }
+                await PublishNodeDeathAsync(timeout.Token).ConfigureAwait(false);
 
                 Log.Stopping(_logger);
             }
