@@ -101,7 +101,20 @@ public sealed record MetricConfig
     {
         Table = Table ?? throw new InvalidOperationException($"metric '{Name}' has no Modbus table"),
         Address = Address,
-        DataType = (ModbusDataType)(int)Type,
+        DataType = Type switch
+        {
+            MetricDataType.Bool => ModbusDataType.Bool,
+            MetricDataType.Int16 => ModbusDataType.Int16,
+            MetricDataType.UInt16 => ModbusDataType.UInt16,
+            MetricDataType.Int32 => ModbusDataType.Int32,
+            MetricDataType.UInt32 => ModbusDataType.UInt32,
+            MetricDataType.Int64 => ModbusDataType.Int64,
+            MetricDataType.UInt64 => ModbusDataType.UInt64,
+            MetricDataType.Float32 => ModbusDataType.Float32,
+            MetricDataType.Float64 => ModbusDataType.Float64,
+            MetricDataType.String => ModbusDataType.String,
+            _ => throw new InvalidOperationException($"metric '{Name}' has an unknown type {Type}"),
+        },
         Order = Order,
         Bit = Bit,
         Length = Length,

@@ -165,8 +165,7 @@ internal sealed class DeviceRuntime
                         driver = _createDriver(Config);
                         if (driver.Events is { } events)
                         {
-                            var d = driver;
-                            _eventPump = Task.Run(() => PumpEventsAsync(d, events, generation, post, cancellationToken), CancellationToken.None);
+                            _eventPump = Task.Run(() => PumpEventsAsync(events, generation, post, cancellationToken), CancellationToken.None);
                         }
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
@@ -174,7 +173,7 @@ internal sealed class DeviceRuntime
                         Log.DriverOpenFailed(_logger, Id, ex.Message);
                         Volatile.Write(ref _lastProgressMs, time.GetUtcNow().ToUnixTimeMilliseconds());
                         post(new ScanCompleted(this, generation, DeviceReadResult.Dead(ex.Message), Empty()));
-                        await DelayAsync(TimeSpan.FromSeconds(Math.Max(5, ScanMs(defaultScanMs) / 1000.0)), time, cancellationToken).ConfigureAwait(false);
+                        await Task.Delay(TimeSpan.FromSeconds(Math.Max(5, ScanMs(defaultScanMs) / 1000.0)), time, cancellationToken).ConfigureAwait(false);
                         continue;
                     }
                 }
@@ -266,10 +265,9 @@ internal sealed class DeviceRuntime
         }
     }
 
-    private async Task PumpEventsAsync(IDeviceDriver driver, ChannelReader<DeviceEvent> events, int generation, Action<EngineEvent> post,
+    private async Task PumpEventsAsync(ChannelReader<DeviceEvent> events, int generation, Action<EngineEvent> post,
         CancellationToken cancellationToken)
     {
-        _ = driver;
         try
         {
             await foreach (var e in events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -289,6 +287,4 @@ internal sealed class DeviceRuntime
 
     private SparkplugSnapshot Empty() => new(new SparkplugValue[Names.Length], new bool[Names.Length], 0);
 
-    private static async Task DelayAsync(TimeSpan delay, TimeProvider time, CancellationToken cancellationToken) =>
-        await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
 }

@@ -18,9 +18,8 @@ public sealed partial class EdgeNodeEngine
 
     private byte NextSeq() => _seq++;
 
-    private byte[] DeathPayload(int bdSeq)
+    private static byte[] DeathPayload(int bdSeq)
     {
-        _ = this;
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(32);
         var writer = new SparkplugPayloadWriter(buffer);
         writer.WriteTimestamp((ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
@@ -273,9 +272,8 @@ public sealed partial class EdgeNodeEngine
     private string DeviceTopic(SparkplugMessageType type, DeviceRuntime device) =>
         SparkplugTopic.Device(_config.Node.GroupId, type, _config.Node.EdgeNodeId, device.Id).ToString();
 
-    private async Task PublishNodeDataAsync(bool force, ulong? scanRateOnly = null)
+    private async Task PublishNodeDataAsync(bool force)
     {
-        _ = scanRateOnly;
         var now = NowMs();
         var counters = _store?.Counters ?? default;
         var uptimeDue = now - _lastUptimeReportMs >= 60_000;

@@ -65,7 +65,7 @@ public sealed partial class EdgeNodeEngine
             }
             catch (Exception)
             {
-                Post(new ReplayFailed(client, batch));
+                // the connection died: its loss event rewinds the store, and the batch is read again next session
             }
         });
     }

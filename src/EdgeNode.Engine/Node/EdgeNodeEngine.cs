@@ -50,7 +50,6 @@ public sealed partial class EdgeNodeEngine
     private int _generation;
     private CancellationToken _loopToken;
     private readonly ulong _firstTypeAlias;
-    private readonly Dictionary<string, StoreMetric> _nodeStoreMetrics = new(StringComparer.Ordinal);
 
     private BdSeqStore _bdSeqStore = null!;
     private ForwardStore? _store;
@@ -416,8 +415,6 @@ public sealed partial class EdgeNodeEngine
                     await ReplayNextAsync().ConfigureAwait(false);
                 }
 
-                break;
-            case ReplayFailed:
                 break;
             case RestartRequested:
                 _restart = true;

@@ -28,8 +28,6 @@ internal sealed record DeliveryProven(MqttClient Client, long Sequence) : Engine
 
 internal sealed record ReplayProven(MqttClient Client, StoreBatch Batch) : EngineEvent;
 
-internal sealed record ReplayFailed(MqttClient Client, StoreBatch Batch) : EngineEvent;
-
 
 /// <summary>A copy of one scan's values (the driver's buffers are reused by its loop).</summary>
 internal sealed record SparkplugSnapshot(Sparkplug.SparkplugValue[] Values, bool[] Good, long TimestampMs);
