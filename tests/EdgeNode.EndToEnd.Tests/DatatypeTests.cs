@@ -95,7 +95,7 @@ public sealed class DatatypeTests(ITestOutputHelper output) : EndToEndTest(outpu
         var summary = observer.Summarize(dbirth);
         Assert.True(dbirth.Error is null, $"Tahu could not decode the DBIRTH: {dbirth.Error}");
 
-        var expected = new (string Name, int Datatype, Func<SparkplugMetric, bool> Value, string Shows)[]
+        var expected = new (string Name, int Datatype, Func<ObservedMetric, bool> Value, string Shows)[]
         {
             ("T/Int16", DtInt16, m => m.AsLong() == -1234, "-1234"),
             ("T/UInt16", DtUInt16, m => m.AsLong() == 54321, "54321"),

@@ -72,7 +72,7 @@ public sealed class StoreForwardTests(ITestOutputHelper output) : EndToEndTest(o
     }
 
     /// <summary>Checks one historical metric against the change it replays: its original read time.</summary>
-    private static string? CheckTimestamp(SparkplugMetric metric, Change change)
+    private static string? CheckTimestamp(ObservedMetric metric, Change change)
     {
         if (metric.Timestamp is not { } ts)
         {

@@ -54,7 +54,7 @@ public sealed class TemplateTests(ITestOutputHelper output) : EndToEndTest(outpu
         return (slave, observer, nbirth, t7, t8);
     }
 
-    private static SparkplugMetric Instance(SparkplugObserver observer, SparkplugMessage message)
+    private static ObservedMetric Instance(SparkplugObserver observer, SparkplugMessage message)
     {
         var instances = message.Payload!.Metrics.Where(m => m.Datatype == DtTemplate && m.Template is not null).ToList();
         Assert.True(instances.Count == 1, $"exactly one Template instance expected in {message}: {observer.Summarize(message)}");

@@ -216,15 +216,15 @@ public sealed class SparkplugObserver : IAsyncDisposable
     /// The metric of <paramref name="message"/> named <paramref name="name"/>, resolving aliases through the latest
     /// NBIRTH/DBIRTH of the same edge node received before it; null when absent.
     /// </summary>
-    public SparkplugMetric? FindMetric(SparkplugMessage message, string name) =>
+    public ObservedMetric? FindMetric(SparkplugMessage message, string name) =>
         message.Payload?.Metrics.FirstOrDefault(m => ResolveName(message, m) == name);
 
     /// <summary>Every metric of <paramref name="message"/> with its name (resolved from the births when only an alias came).</summary>
-    public IReadOnlyList<(string? Name, SparkplugMetric Metric)> ResolvedMetrics(SparkplugMessage message) =>
+    public IReadOnlyList<(string? Name, ObservedMetric Metric)> ResolvedMetrics(SparkplugMessage message) =>
         message.Payload?.Metrics.Select(m => (ResolveName(message, m), m)).ToList() ?? [];
 
     /// <summary>The metric's name, or the name its alias had in the latest birth of the edge node before <paramref name="message"/>.</summary>
-    public string? ResolveName(SparkplugMessage message, SparkplugMetric metric)
+    public string? ResolveName(SparkplugMessage message, ObservedMetric metric)
     {
         if (metric.Name is not null || metric.Alias is null)
         {
@@ -542,7 +542,7 @@ public sealed class SparkplugMessage
     public required long ReceivedMs { get; init; }
 
     /// <summary>The decoded payload (also present next to <see cref="Error"/> when only Tahu's model rejected it).</summary>
-    public SparkplugPayload? Payload { get; init; }
+    public ObservedPayload? Payload { get; init; }
 
     /// <summary>Tahu's error when the payload was undecodable.</summary>
     public string? Error { get; init; }
@@ -573,7 +573,7 @@ public sealed class SparkplugMessage
     public int Seq => (int)(Payload?.Seq ?? throw new InvalidOperationException($"#{Index} {Topic} has no seq"));
 
     /// <summary>A top-level metric by its literal name (no alias resolution; see <see cref="SparkplugObserver.FindMetric"/>).</summary>
-    public SparkplugMetric? Metric(string name) => Payload?.Metrics.FirstOrDefault(m => m.Name == name);
+    public ObservedMetric? Metric(string name) => Payload?.Metrics.FirstOrDefault(m => m.Name == name);
 
     internal static SparkplugMessage Parse(JsonObject json, int index)
     {
@@ -587,7 +587,7 @@ public sealed class SparkplugMessage
             Qos = json["qos"]?.GetValue<int>() ?? 0,
             Retain = json["retain"]?.GetValue<bool>() ?? false,
             ReceivedMs = json["receivedMs"]?.GetValue<long>() ?? 0,
-            Payload = json["payload"] is JsonObject p ? SparkplugPayload.Parse(p) : null,
+            Payload = json["payload"] is JsonObject p ? ObservedPayload.Parse(p) : null,
             Error = json["error"]?.GetValue<string>(),
             Text = json["text"]?.GetValue<string>(),
             RawBase64 = json["rawBase64"]?.GetValue<string>(),
@@ -603,25 +603,25 @@ public sealed class SparkplugMessage
 }
 
 /// <summary>A decoded Sparkplug payload.</summary>
-public sealed class SparkplugPayload
+public sealed class ObservedPayload
 {
     public ulong? Timestamp { get; init; }
 
     /// <summary>Null when the payload had no seq field (NDEATH).</summary>
     public ulong? Seq { get; init; }
 
-    public IReadOnlyList<SparkplugMetric> Metrics { get; init; } = [];
+    public IReadOnlyList<ObservedMetric> Metrics { get; init; } = [];
 
-    internal static SparkplugPayload Parse(JsonObject json) => new()
+    internal static ObservedPayload Parse(JsonObject json) => new()
     {
         Timestamp = Json64.ULong(json["timestamp"]),
         Seq = Json64.ULong(json["seq"]),
-        Metrics = json["metrics"] is JsonArray a ? a.Select(m => SparkplugMetric.Parse(m!.AsObject())).ToList() : [],
+        Metrics = json["metrics"] is JsonArray a ? a.Select(m => ObservedMetric.Parse(m!.AsObject())).ToList() : [],
     };
 }
 
 /// <summary>A decoded metric (see the observer script for the fields).</summary>
-public sealed class SparkplugMetric
+public sealed class ObservedMetric
 {
     public string? Name { get; init; }
 
@@ -648,9 +648,9 @@ public sealed class SparkplugMetric
 
     public bool DatatypeFromBirth { get; init; }
 
-    public IReadOnlyDictionary<string, SparkplugProperty> Properties { get; init; } = new Dictionary<string, SparkplugProperty>();
+    public IReadOnlyDictionary<string, ObservedProperty> Properties { get; init; } = new Dictionary<string, ObservedProperty>();
 
-    public SparkplugTemplate? Template { get; init; }
+    public ObservedTemplate? Template { get; init; }
 
     public double AsDouble() => Value is JsonValue v && v.GetValueKind() == JsonValueKind.String
         ? double.Parse(v.GetValue<string>(), CultureInfo.InvariantCulture)
@@ -690,7 +690,7 @@ public sealed class SparkplugMetric
         return $"{name}{alias}:{DatatypeName ?? "-"}={ValueText}{hist}{ts}{props}";
     }
 
-    internal static SparkplugMetric Parse(JsonObject json) => new()
+    internal static ObservedMetric Parse(JsonObject json) => new()
     {
         Name = json["name"]?.GetValue<string>(),
         Alias = Json64.ULong(json["alias"]),
@@ -704,14 +704,14 @@ public sealed class SparkplugMetric
         WireField = json["wireField"]?.GetValue<string>(),
         DatatypeFromBirth = json["datatypeFromBirth"]?.GetValue<bool>() ?? false,
         Properties = json["properties"] is JsonObject props
-            ? props.ToDictionary(kv => kv.Key, kv => SparkplugProperty.Parse(kv.Value!.AsObject()))
-            : new Dictionary<string, SparkplugProperty>(),
-        Template = json["templateValue"] is JsonObject t ? SparkplugTemplate.Parse(t) : null,
+            ? props.ToDictionary(kv => kv.Key, kv => ObservedProperty.Parse(kv.Value!.AsObject()))
+            : new Dictionary<string, ObservedProperty>(),
+        Template = json["templateValue"] is JsonObject t ? ObservedTemplate.Parse(t) : null,
     };
 }
 
 /// <summary>A metric property (PropertyValue).</summary>
-public sealed class SparkplugProperty
+public sealed class ObservedProperty
 {
     public int? Type { get; init; }
 
@@ -721,7 +721,7 @@ public sealed class SparkplugProperty
 
     public bool IsNull { get; init; }
 
-    internal static SparkplugProperty Parse(JsonObject json) => new()
+    internal static ObservedProperty Parse(JsonObject json) => new()
     {
         Type = json["type"]?.GetValue<int>(),
         TypeName = json["typeName"]?.GetValue<string>(),
@@ -731,7 +731,7 @@ public sealed class SparkplugProperty
 }
 
 /// <summary>A Template value (definition or instance).</summary>
-public sealed class SparkplugTemplate
+public sealed class ObservedTemplate
 {
     public string? Version { get; init; }
 
@@ -740,29 +740,29 @@ public sealed class SparkplugTemplate
     /// <summary>Null when the field was absent.</summary>
     public bool? IsDefinition { get; init; }
 
-    public IReadOnlyList<SparkplugMetric> Metrics { get; init; } = [];
+    public IReadOnlyList<ObservedMetric> Metrics { get; init; } = [];
 
-    public IReadOnlyList<SparkplugParameter> Parameters { get; init; } = [];
+    public IReadOnlyList<ObservedParameter> Parameters { get; init; } = [];
 
-    public SparkplugMetric? Member(string name) => Metrics.FirstOrDefault(m => m.Name == name);
+    public ObservedMetric? Member(string name) => Metrics.FirstOrDefault(m => m.Name == name);
 
-    public SparkplugParameter? Parameter(string name) => Parameters.FirstOrDefault(p => p.Name == name);
+    public ObservedParameter? Parameter(string name) => Parameters.FirstOrDefault(p => p.Name == name);
 
-    internal static SparkplugTemplate Parse(JsonObject json) => new()
+    internal static ObservedTemplate Parse(JsonObject json) => new()
     {
         Version = json["version"]?.GetValue<string>(),
         TemplateRef = json["templateRef"]?.GetValue<string>(),
         IsDefinition = json["isDefinition"]?.GetValue<bool>(),
-        Metrics = json["metrics"] is JsonArray a ? a.Select(m => SparkplugMetric.Parse(m!.AsObject())).ToList() : [],
+        Metrics = json["metrics"] is JsonArray a ? a.Select(m => ObservedMetric.Parse(m!.AsObject())).ToList() : [],
         Parameters = json["parameters"] is JsonArray p
-            ? p.Select(x => new SparkplugParameter(x!["name"]?.GetValue<string>(), x["type"]?.GetValue<int>(),
+            ? p.Select(x => new ObservedParameter(x!["name"]?.GetValue<string>(), x["type"]?.GetValue<int>(),
                 x["typeName"]?.GetValue<string>(), x["value"]?.DeepClone())).ToList()
             : [],
     };
 }
 
 /// <summary>A Template parameter.</summary>
-public sealed record SparkplugParameter(string? Name, int? Type, string? TypeName, JsonNode? Value);
+public sealed record ObservedParameter(string? Name, int? Type, string? TypeName, JsonNode? Value);
 
 internal static class Json64
 {

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using EdgeNode.Sparkplug;
 using EdgeNode.Testing;
-using SparkplugPayload = EdgeNode.Sparkplug.SparkplugPayload;
 
 namespace EdgeNode.Benchmarks.Codec;
 

@@ -225,11 +225,11 @@ public abstract class EndToEndTest : IAsyncLifetime
     /// value satisfies <paramref name="match"/>; live values only unless <paramref name="historical"/> says otherwise
     /// (null = either).
     /// </summary>
-    protected async Task<(SparkplugMessage Message, SparkplugMetric Metric)> WaitDataAsync(SparkplugObserver observer, string device,
-        string metric, Func<SparkplugMetric, bool> match, string expectation, int fromIndex = 0, TimeSpan? timeout = null, bool? historical = false)
+    protected async Task<(SparkplugMessage Message, ObservedMetric Metric)> WaitDataAsync(SparkplugObserver observer, string device,
+        string metric, Func<ObservedMetric, bool> match, string expectation, int fromIndex = 0, TimeSpan? timeout = null, bool? historical = false)
     {
         var topic = DDataTopic(device);
-        SparkplugMetric? found = null;
+        ObservedMetric? found = null;
         var message = await observer.WaitForAsync(
             m => m.Topic == topic && (found = observer.ResolvedMetrics(m).Where(x => x.Name == metric && (historical is null || x.Metric.IsHistorical == historical))
                 .Select(x => x.Metric).FirstOrDefault(x => Matches(match, x))) is not null,
@@ -241,7 +241,7 @@ public abstract class EndToEndTest : IAsyncLifetime
     /// Every (message, metric) pair of <paramref name="metric"/> in the messages on <paramref name="topic"/> from an index;
     /// live values only unless <paramref name="historical"/> says otherwise (null = either).
     /// </summary>
-    protected static IReadOnlyList<(SparkplugMessage Message, SparkplugMetric Metric)> DataOf(SparkplugObserver observer, string topic,
+    protected static IReadOnlyList<(SparkplugMessage Message, ObservedMetric Metric)> DataOf(SparkplugObserver observer, string topic,
         string metric, int fromIndex = 0, bool? historical = false) =>
         observer.Messages.Skip(fromIndex).Where(m => m.Topic == topic)
             .SelectMany(m => observer.ResolvedMetrics(m).Where(x => x.Name == metric && (historical is null || x.Metric.IsHistorical == historical))
@@ -326,7 +326,7 @@ public abstract class EndToEndTest : IAsyncLifetime
 
     protected static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    private static bool Matches(Func<SparkplugMetric, bool> match, SparkplugMetric metric)
+    private static bool Matches(Func<ObservedMetric, bool> match, ObservedMetric metric)
     {
         try
         {

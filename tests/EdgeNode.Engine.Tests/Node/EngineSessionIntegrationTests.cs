@@ -2,8 +2,6 @@ using EdgeNode.Configuration;
 using EdgeNode.Modbus;
 using EdgeNode.Sparkplug;
 using EdgeNode.Testing;
-using SparkplugPayload = EdgeNode.Sparkplug.SparkplugPayload;
-using SparkplugMetric = EdgeNode.Sparkplug.SparkplugMetric;
 using Xunit;
 
 namespace EdgeNode.Engine.Tests.Node;
