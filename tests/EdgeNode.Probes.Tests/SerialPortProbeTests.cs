@@ -2,11 +2,12 @@ using System.Diagnostics;
 using System.IO.Ports;
 using System.Reflection;
 using EdgeNode.Testing;
+using Xunit.Abstractions;
 
 namespace EdgeNode.Probes.Tests;
 
 /// <summary>System.IO.Ports 10.0.15 on Linux, on a socat pseudo-terminal pair (docs/decisions/system-io-ports.md).</summary>
-public sealed class SerialPortProbeTests
+public sealed class SerialPortProbeTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task SerialPort_ReadTimeoutOf1Ms_WaitsFarLongerThanAModbusT35()
@@ -24,6 +25,7 @@ public sealed class SerialPortProbeTests
             shortest = watch.Elapsed < shortest ? watch.Elapsed : shortest;
         }
 
+        output.WriteLine($"shortest 1 ms read timeout: {shortest.TotalMilliseconds:F1} ms");
         // A Modbus RTU frame ends after 3.5 character times of silence: 1.75 ms above 19200 baud, 4 ms at 9600.
         Assert.True(shortest > TimeSpan.FromMilliseconds(10), $"shortest 1 ms read timeout took {shortest.TotalMilliseconds:F1} ms");
     }
