@@ -143,6 +143,8 @@ demo_stop_one() {
 demo_cleanup() {
   local rc=$? i
   trap - INT TERM EXIT
+  # stdout/stderr may be a closed pipe by now: a failed log line must not stop the cleanup (write errors are ignored).
+  trap '' PIPE
   set +e   # stop every piece even when one step fails
   [ -n "$DEMO_SLEEP" ] && kill "$DEMO_SLEEP" 2>/dev/null
   if [ ${#DEMO_PIDS[@]} -gt 0 ]; then
@@ -191,6 +193,20 @@ demo_ensure_mosquitto() {
   fi
 }
 
+# A non-interactive bash cannot trap or reset a signal that was ignored when it started, and a script started in the
+# background (`./build.sh test &`, a CI runner, nohup in a script) passes SIGINT on ignored: the demo's `trap ... INT`
+# would silently do nothing and Ctrl-C or a test's SIGINT would never stop it. Run the demo again with SIGINT at its
+# default (env --default-signal, coreutils >= 9.0) so the trap below takes effect.
+demo_default_sigint() {
+  local ignored
+  ignored="$(awk '/^SigIgn:/ { print $2 }' "/proc/$$/status" 2>/dev/null || true)"
+  [ -n "$ignored" ] && (( (16#$ignored & 2) != 0 )) || return 0   # bit 1: SIGINT (2)
+  if [ -z "${EDGENODE_DEMO_SIGINT_RESET:-}" ] && env --default-signal=INT true 2>/dev/null; then
+    EDGENODE_DEMO_SIGINT_RESET=1 exec env --default-signal=INT "$ROOT/build.sh" demo "$@"
+  fi
+  log "SIGINT is ignored here and env --default-signal (coreutils >= 9.0) is missing: stop the demo with kill $$ (SIGTERM)"
+}
+
 cmd_demo() {
   need_dotnet
   local mqtt_port="${EDGENODE_DEMO_MQTT_PORT:-18830}" modbus_port="${EDGENODE_DEMO_MODBUS_PORT:-15020}"
@@ -221,6 +237,10 @@ cmd_demo() {
   trap demo_cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
+  # Writing to a pipe whose reader died (`./build.sh demo | tee demo.log`, Ctrl-C kills tee first) raises SIGPIPE, which
+  # would kill this shell on the spot and leave every piece running: end through the cleanup instead. (A trap, not an
+  # ignore: the pieces started below get the default SIGPIPE back.)
+  trap 'exit 141' PIPE
 
   # config/demo.yaml names the default ports; other ports get a copy with them (and the type library's full path).
   local config="$ROOT/config/demo.yaml"
@@ -309,7 +329,7 @@ case "$sub" in
   build) cmd_build ;;
   test) cmd_test ;;
   publish) cmd_publish ;;
-  demo) cmd_demo "$@" ;;
+  demo) demo_default_sigint "$@"; cmd_demo "$@" ;;
   package) cmd_package ;;
   bench) cmd_bench "$@" ;;
   -h|--help|help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' ;;
