@@ -19,6 +19,9 @@ public sealed class MosquittoOptions
     /// <summary>Adds a listener that requires these user names and passwords (<see cref="MosquittoBroker.AuthPort"/>).</summary>
     public IReadOnlyDictionary<string, string>? Users { get; init; }
 
+    /// <summary>The TLS listener also requires one of <see cref="Users"/> (a client certificate and a password).</summary>
+    public bool TlsRequiresPassword { get; init; }
+
     /// <summary>
     /// ACL file content for the plain listener (mosquitto's acl_file syntax; lines before any <c>user</c> line apply to
     /// anonymous clients), e.g. <c>"topic readwrite allowed/#"</c>. Null = everything allowed.
@@ -279,11 +282,17 @@ public sealed class MosquittoBroker : IAsyncDisposable
             config.AppendLine(CultureInfo.InvariantCulture, $"acl_file {aclFile}");
         }
 
+        var passwordFile = Path.Combine(_directory, "passwd");
         if (TlsPort is { } tlsPort)
         {
             var pki = Certificates;
             config.AppendLine(CultureInfo.InvariantCulture, $"listener {tlsPort} 127.0.0.1");
-            config.AppendLine(CultureInfo.InvariantCulture, $"allow_anonymous {(o.AllowAnonymous ? "true" : "false")}");
+            config.AppendLine(CultureInfo.InvariantCulture, $"allow_anonymous {(o.AllowAnonymous && !o.TlsRequiresPassword ? "true" : "false")}");
+            if (o.TlsRequiresPassword)
+            {
+                config.AppendLine(CultureInfo.InvariantCulture, $"password_file {passwordFile}");
+            }
+
             config.AppendLine(CultureInfo.InvariantCulture, $"cafile {pki.CaFile}");
             config.AppendLine(CultureInfo.InvariantCulture, $"certfile {pki.ServerCertFile}");
             config.AppendLine(CultureInfo.InvariantCulture, $"keyfile {pki.ServerKeyFile}");
@@ -292,7 +301,6 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
         if (AuthPort is { } authPort)
         {
-            var passwordFile = Path.Combine(_directory, "passwd");
             var passwd = Peers.RequireDebian("mosquitto_passwd", "mosquitto");
             var first = true;
             foreach (var (user, password) in o.Users!)

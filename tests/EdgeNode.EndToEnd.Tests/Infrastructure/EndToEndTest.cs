@@ -114,6 +114,28 @@ public abstract class EndToEndTest : IAsyncLifetime
         return broker;
     }
 
+    /// <summary>
+    /// Starts this test's own Mosquitto with a TLS listener (the shared test PKI) and a password listener for
+    /// <paramref name="users"/>; the plain listener stays anonymous for the observers.
+    /// </summary>
+    protected async Task<MosquittoBroker> StartSecureBrokerAsync(bool requireClientCertificate, IReadOnlyDictionary<string, string> users,
+        bool tlsRequiresPassword)
+    {
+        var logFile = Path.Combine(Path.GetTempPath(), $"edgenode-e2e-mosquitto-{Guid.NewGuid():N}.log");
+        var broker = await MosquittoBroker.StartAsync(new MosquittoOptions
+        {
+            Tls = true,
+            RequireClientCertificate = requireClientCertificate,
+            Users = users,
+            TlsRequiresPassword = tlsRequiresPassword,
+            ExtraConfig = $"log_dest file {logFile}",
+        });
+        _owned.Add(broker);
+        _brokers.Add(broker);
+        _brokerLogs[broker] = logFile;
+        return broker;
+    }
+
     /// <summary>The broker's log so far (all its runs), read from its log file.</summary>
     protected string BrokerLog(MosquittoBroker broker)
     {
@@ -153,6 +175,27 @@ public abstract class EndToEndTest : IAsyncLifetime
     {
         EnsurePymodbusServer();
         var slave = await PyModbusSlave.StartTcpAsync(new PyModbusSlaveOptions
+        {
+            Map = map,
+            UnitIds = units.Length == 0 ? [1] : units,
+        });
+        _owned.Add(slave);
+        return slave;
+    }
+
+    /// <summary>A pseudo-terminal pair (socat) owned by this test: a serial line in software.</summary>
+    protected async Task<SocatPtyPair> StartPtyPairAsync()
+    {
+        var pty = await SocatPtyPair.StartAsync("rtu");
+        _owned.Add(pty);
+        return pty;
+    }
+
+    /// <summary>pymodbus's RTU server on <paramref name="device"/> (one end of a pty pair), 19200 8N1.</summary>
+    protected async Task<PyModbusSlave> StartRtuSlaveAsync(string device, PyModbusRegisterMap map, params byte[] units)
+    {
+        EnsurePymodbusServer();
+        var slave = await PyModbusSlave.StartRtuAsync(device, new PyModbusSlaveOptions
         {
             Map = map,
             UnitIds = units.Length == 0 ? [1] : units,
