@@ -70,7 +70,21 @@ internal static class RunCommand
 
         void Reload(string why)
         {
-            var result = EdgeNodeConfigLoader.Load(file.FullName);
+            ConfigLoadResult result;
+            try
+            {
+                result = EdgeNodeConfigLoader.Load(file.FullName);
+            }
+#pragma warning disable CA1031 // a reload runs on a timer or signal thread: whatever fails, the running map stays
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                logger.LogError(ex, "Configuration reload ({Why}) refused; still running the previous map: the file could not be loaded ({Error})",
+                    why, ex.Message);
+                return;
+            }
+
+
             if (!result.IsValid)
             {
                 logger.LogError("Configuration reload ({Why}) refused; still running the previous map: {Errors}", why,

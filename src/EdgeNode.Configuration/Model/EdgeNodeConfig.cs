@@ -102,6 +102,19 @@ public sealed record MqttSection
 
     /// <summary>How long one connection attempt may take (TCP, TLS and CONNACK).</summary>
     public int ConnectTimeoutMs { get; init; } = 10_000;
+
+    /// <summary>
+    /// Accept a server list that mixes mqtts:// and mqtt:// servers although credentials are set: they then travel in
+    /// clear to the plain servers (<c>mqtt.allowPlaintextFallback</c>, default false).
+    /// </summary>
+    public bool AllowPlaintextFallback { get; init; }
+
+    /// <summary>Every setting, with the password masked (the generated record form would print it).</summary>
+    public override string ToString() =>
+        $"MqttSection {{ Servers = [{string.Join(", ", Servers.Select(Credentials.RedactUrl))}], ClientId = {ClientId}, " +
+        $"Username = {Username}, Password = {(Password is null ? "" : Credentials.Mask)}, KeepAliveSeconds = {KeepAliveSeconds}, " +
+        $"Tls = {Tls}, ProtocolVersion = {ProtocolVersion}, ReconnectMaxMs = {ReconnectMaxMs}, ConnectTimeoutMs = {ConnectTimeoutMs}, " +
+        $"AllowPlaintextFallback = {AllowPlaintextFallback} }}";
 }
 
 /// <summary>The <c>mqtt.tls:</c> section; relative paths are resolved against the configuration file's folder.</summary>
