@@ -290,12 +290,6 @@ internal sealed partial class ConfigReader
                 $"'{plain.Url}' is plain MQTT beside mqtts:// servers: when the TLS servers are down the node would send " +
                 "the username and password in clear; use mqtts:// for every server, or set mqtt.allowPlaintextFallback: true to accept that");
         }
-
-        if (!anyTls && mqtt.Key("tls") is { } tlsKey && mqtt.Value("tls") is not null)
-        {
-            mqtt.File.Error(tlsKey, mqtt.At("tls"),
-                "no server uses TLS (every one is mqtt://), so these TLS settings would never be used; use mqtts:// servers or remove tls:");
-        }
     }
 
     private static MqttProtocolSetting? ReadProtocolVersion(MapView mqtt)
