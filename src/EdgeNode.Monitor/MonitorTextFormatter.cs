@@ -14,6 +14,15 @@ public sealed class MonitorTextFormatter
 {
     private const int MaxHexBytes = 64;
     private const int MaxDataSetRows = 20;
+
+    /// <summary>Widest column a name pads to: a longer name runs past it instead of widening every line.</summary>
+    internal const int MaxColumnWidth = 48;
+
+    /// <summary>Characters of a name, id, unit or note shown; the rest is cut (a 25,000-character name is an attack, not a label).</summary>
+    internal const int MaxNameChars = 200;
+
+    /// <summary>Characters of a value shown.</summary>
+    internal const int MaxValueChars = 2000;
     private const string Indent = "  ";
     private const string MemberIndent = "    ";
 
@@ -43,7 +52,7 @@ public sealed class MonitorTextFormatter
         switch (message.Kind)
         {
             case MonitoredMessageKind.NotSparkplug:
-                sb.Append(message.Topic).Append("  ").Append(Paint(message.Error ?? "not a Sparkplug topic", Ansi.Red));
+                sb.Append(Safe(message.Topic, MaxValueChars)).Append("  ").Append(Paint(Safe(message.Error ?? "not a Sparkplug topic", MaxValueChars), Ansi.Red));
                 AppendRetained(sb, message).Append('\n');
                 AppendHex(sb, message.Payload);
                 return sb.ToString();
@@ -56,7 +65,7 @@ public sealed class MonitorTextFormatter
         sb.Append(Paint(Ids(message), Ansi.Bold));
         if (message.Kind == MonitoredMessageKind.Undecodable)
         {
-            sb.Append("  ").Append(Paint($"undecodable payload ({message.Payload.Length} bytes): {message.Error}", Ansi.Red));
+            sb.Append("  ").Append(Paint(Safe($"undecodable payload ({message.Payload.Length} bytes): {message.Error}", MaxValueChars), Ansi.Red));
             AppendRetained(sb, message).Append('\n');
             AppendHex(sb, message.Payload);
             return sb.ToString();
@@ -80,7 +89,7 @@ public sealed class MonitorTextFormatter
 
     private void AppendState(StringBuilder sb, MonitoredMessage message)
     {
-        sb.Append(Paint($"host {message.HostId}", Ansi.Bold));
+        sb.Append(Paint($"host {Safe(message.HostId, MaxNameChars)}", Ansi.Bold));
         if (message.State is { } state)
         {
             sb.Append("  ").Append(state.Online switch
@@ -102,7 +111,7 @@ public sealed class MonitorTextFormatter
 
         if (message.Error is { } error)
         {
-            sb.Append("  ").Append(Paint(message.State is null ? $"undecodable STATE payload ({message.Payload.Length} bytes): {error}" : error, Ansi.Red));
+            sb.Append("  ").Append(Paint(Safe(message.State is null ? $"undecodable STATE payload ({message.Payload.Length} bytes): {error}" : error, MaxValueChars), Ansi.Red));
         }
 
         AppendRetained(sb, message).Append('\n');
@@ -124,7 +133,7 @@ public sealed class MonitorTextFormatter
             typeWidth = Math.Max(typeWidth, SparkplugDataTypes.GetName(m.DataType).Length);
         }
 
-        nameWidth = Math.Min(nameWidth, 48);
+        nameWidth = Math.Min(nameWidth, MaxColumnWidth);
         foreach (var m in metrics)
         {
             AppendMetric(sb, m, indent, nameWidth, aliasWidth, typeWidth);
@@ -141,10 +150,10 @@ public sealed class MonitorTextFormatter
         }
 
         sb.Append("  ").Append(Paint(SparkplugDataTypes.GetName(m.DataType).PadRight(typeWidth), Ansi.Dim));
-        sb.Append("  = ").Append(ValueText(m));
+        sb.Append("  = ").Append(Safe(ValueText(m), MaxValueChars));
         if (m.Units is { Length: > 0 } units && !m.IsNull && m.Template is null)
         {
-            sb.Append(' ').Append(units);
+            sb.Append(' ').Append(Safe(units, MaxNameChars));
         }
 
         var flags = new List<string>(3);
@@ -170,7 +179,7 @@ public sealed class MonitorTextFormatter
 
         if (m.Note is { } note)
         {
-            sb.Append("  ").Append(Paint($"({note})", Ansi.Yellow));
+            sb.Append("  ").Append(Paint($"({Safe(note, MaxValueChars)})", Ansi.Yellow));
         }
 
         sb.Append('\n');
@@ -178,13 +187,13 @@ public sealed class MonitorTextFormatter
         var inner = indent + MemberIndent;
         if (m.Template is { } template)
         {
-            var paramWidth = template.Parameters.Count == 0 ? 0 : template.Parameters.Max(p => (p.Name ?? "?").Length);
+            var paramWidth = template.Parameters.Count == 0 ? 0 : Math.Min(MaxColumnWidth, template.Parameters.Max(p => ParamName(p).Length));
             var paramTypeWidth = template.Parameters.Count == 0 ? 0 : template.Parameters.Max(p => SparkplugDataTypes.GetName(p.Value.DataType).Length);
             foreach (var p in template.Parameters)
             {
-                sb.Append(inner).Append(Paint("param ", Ansi.Dim)).Append((p.Name ?? "?").PadRight(paramWidth))
+                sb.Append(inner).Append(Paint("param ", Ansi.Dim)).Append(ParamName(p).PadRight(paramWidth))
                     .Append("  ").Append(Paint(SparkplugDataTypes.GetName(p.Value.DataType).PadRight(paramTypeWidth), Ansi.Dim))
-                    .Append("  = ").Append(ScalarText(p.Value)).Append('\n');
+                    .Append("  = ").Append(Safe(ScalarText(p.Value), MaxValueChars)).Append('\n');
             }
 
             AppendMetrics(sb, template.Members, inner);
@@ -194,7 +203,7 @@ public sealed class MonitorTextFormatter
             var dataSet = m.Value.AsDataSet();
             foreach (var row in dataSet.Rows.Take(MaxDataSetRows))
             {
-                sb.Append(inner).Append('[').Append(string.Join(", ", row.Select(ScalarText))).Append("]\n");
+                sb.Append(inner).Append('[').Append(Safe(string.Join(", ", row.Select(ScalarText)), MaxValueChars)).Append("]\n");
             }
 
             if (dataSet.Rows.Count > MaxDataSetRows)
@@ -205,7 +214,43 @@ public sealed class MonitorTextFormatter
     }
 
     private static string NameText(MonitoredMetric m) =>
-        m.Name ?? (m.Alias is { } alias ? $"<alias {alias.ToString(Invariant)}>" : "<no name>");
+        m.Name is { } name ? Safe(name, MaxNameChars) : m.Alias is { } alias ? $"<alias {alias.ToString(Invariant)}>" : "<no name>";
+
+    private static string ParamName(SparkplugTemplateParameter p) => p.Name is { } name ? Safe(name, MaxNameChars) : "?";
+
+    /// <summary>
+    /// Text from the wire made safe for a terminal: C0 controls, DEL and C1 controls as <c>\xNN</c> (an ESC in a metric
+    /// name would otherwise retitle or clear the technician's terminal), cut after <paramref name="max"/> characters
+    /// with the full length said.
+    /// </summary>
+    internal static string Safe(string? text, int max)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return text ?? "";
+        }
+
+        var cut = text.Length > max;
+        var shown = cut ? text[..max] : text;
+        var sb = (StringBuilder?)null;
+        for (var i = 0; i < shown.Length; i++)
+        {
+            var c = shown[i];
+            if (!IsControl(c))
+            {
+                sb?.Append(c);
+                continue;
+            }
+
+            sb ??= new StringBuilder(shown.Length + 16).Append(shown, 0, i);
+            sb.Append(Invariant, $"\\x{(int)c:X2}");
+        }
+
+        var result = sb?.ToString() ?? shown;
+        return cut ? $"{result}… ({text.Length.ToString(Invariant)} chars)" : result;
+    }
+
+    internal static bool IsControl(char c) => c < ' ' || c is >= '\u007f' and <= '\u009f';
 
     private static string Count(int n, string noun) => $"{n.ToString(Invariant)} {noun}{(n == 1 ? "" : "s")}";
 
@@ -262,7 +307,7 @@ public sealed class MonitorTextFormatter
                 '\n' => sb.Append("\\n"),
                 '\r' => sb.Append("\\r"),
                 '\t' => sb.Append("\\t"),
-                < ' ' or '\u007f' => sb.Append(Invariant, $"\\u{(int)ch:x4}"),
+                _ when IsControl(ch) => sb.Append(Invariant, $"\\u{(int)ch:x4}"),
                 _ => sb.Append(ch),
             };
         }
@@ -281,8 +326,8 @@ public sealed class MonitorTextFormatter
     private StringBuilder AppendRetained(StringBuilder sb, MonitoredMessage message) =>
         message.Retained ? sb.Append("  ").Append(Paint("retained", Ansi.Dim)) : sb;
 
-    private static string Ids(MonitoredMessage m) =>
-        m.DeviceId is null ? $"{m.GroupId}/{m.EdgeNodeId}" : $"{m.GroupId}/{m.EdgeNodeId}/{m.DeviceId}";
+    private static string Ids(MonitoredMessage m) => Safe(
+        m.DeviceId is null ? $"{m.GroupId}/{m.EdgeNodeId}" : $"{m.GroupId}/{m.EdgeNodeId}/{m.DeviceId}", MaxNameChars);
 
     private string Time(DateTimeOffset at) =>
         TimeZoneInfo.ConvertTime(at, _timeZone).ToString("yyyy-MM-dd HH:mm:ss.fff", Invariant);

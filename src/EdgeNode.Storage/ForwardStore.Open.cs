@@ -61,7 +61,7 @@ public sealed partial class ForwardStore
         {
             // FileShare.None takes flock(LOCK_EX) on Unix: a second node on the same store fails here instead of
             // interleaving two drainers; the lock dies with the process, so kill -9 leaves nothing stale behind.
-            _lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+            _lockFile = new FileStream(lockPath, PrivateFiles.CreateOptions(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
             _lockFile.SetLength(0);
             _lockFile.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n"));
             _lockFile.Flush();
@@ -83,6 +83,11 @@ public sealed partial class ForwardStore
         try
         {
             var existed = File.Exists(Path) && new FileInfo(Path).Length > 0;
+            foreach (var file in PrivateFiles.EnsureDatabase(Path))
+            {
+                Log.PermissionsTightened(_logger, file);
+            }
+
             connection = StoreSchema.OpenConnection(Path, SqliteOpenMode.ReadWriteCreate);
             StoreSchema.Execute(connection, "PRAGMA busy_timeout = 2000");
             if (!existed)

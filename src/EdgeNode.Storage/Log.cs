@@ -65,4 +65,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1516, Level = LogLevel.Warning,
         Message = "Store {Path} was larger than its limit of {MaxBytes} bytes (limit lowered?): dropped the {Count} oldest change(s)")]
     public static partial void ShrunkToLimit(ILogger logger, string path, long maxBytes, long count);
+
+    [LoggerMessage(EventId = 1517, Level = LogLevel.Warning,
+        Message = "Store file {Path} was readable or writable by group or others: now owner-only (0600), as the store creates its files")]
+    public static partial void PermissionsTightened(ILogger logger, string path);
 }

@@ -35,6 +35,7 @@ internal static class RunCommand
             builder.AddFilter("EdgeNode.Mqtt", LogLevel.Warning);
         });
         var logger = loggerFactory.CreateLogger("EdgeNode");
+        WarnAboutTransport(load.Config!, logger);
         try
         {
             return await RunLoadedAsync(file, load.Config!, loggerFactory, logger, extraFactories ?? DefaultFactories(loggerFactory))
@@ -46,6 +47,20 @@ internal static class RunCommand
         {
             logger.LogCritical(ex, "Fatal error: {Message}", ex.Message);
             return Cli.ExitFatal;
+        }
+    }
+
+    /// <summary>
+    /// A <c>tls:</c> block beside only mqtt:// servers is valid (the contract's example has one) but encrypts nothing:
+    /// say so where a technician looks, at every start.
+    /// </summary>
+    private static void WarnAboutTransport(EdgeNodeConfig config, ILogger logger)
+    {
+        if (config.Mqtt.TlsUnused)
+        {
+            logger.LogWarning("mqtt.tls is set but every server is mqtt:// (plain): the TLS settings are not used and the broker " +
+                "connection is not encrypted{Credentials}; use mqtts:// servers", config.Mqtt.Username is not null || config.Mqtt.Password is not null
+                ? ", the username and password travel in clear" : "");
         }
     }
 
@@ -70,7 +85,21 @@ internal static class RunCommand
 
         void Reload(string why)
         {
-            var result = EdgeNodeConfigLoader.Load(file.FullName);
+            ConfigLoadResult result;
+            try
+            {
+                result = EdgeNodeConfigLoader.Load(file.FullName);
+            }
+#pragma warning disable CA1031 // a reload runs on a timer or signal thread: whatever fails, the running map stays
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                logger.LogError(ex, "Configuration reload ({Why}) refused; still running the previous map: the file could not be loaded ({Error})",
+                    why, ex.Message);
+                return;
+            }
+
+
             if (!result.IsValid)
             {
                 logger.LogError("Configuration reload ({Why}) refused; still running the previous map: {Errors}", why,

@@ -206,6 +206,7 @@ public class ContractExampleTests
               servers: [ "mqtts://broker.example.com", "mqtt://[::1]:1884" ]
               protocolVersion: "5.0"
               password: only-in-5
+              allowPlaintextFallback: true
               reconnectMaxMs: 2000
               connectTimeoutMs: 3000
               keepAliveSeconds: 0

@@ -64,7 +64,7 @@ public class SectionErrorTests
 
     [Fact]
     public void RootMustBeAMapping() =>
-        ConfigAssert.Single(TempConfig.LoadText("- node\n- mqtt\n"), 1, 1, "expected a mapping of keys, got a list");
+        ConfigAssert.Single(TempConfig.LoadText("- node\n- mqtt\n"), 1, 1, "its top level is a list, not a mapping of keys");
 
     [Fact]
     public void MissingSections_AreReportedAtTheRoot()

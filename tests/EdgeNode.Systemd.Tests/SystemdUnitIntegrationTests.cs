@@ -72,10 +72,20 @@ public sealed class SystemdUnitIntegrationTests
         Assert.True(ParseSeconds(One("TimeoutStopSec")) >= 10);
         Assert.Equal("closed", One("DevicePolicy"));
         var devices = settings["DeviceAllow"].ToList();
-        foreach (var device in new[] { "char-ttyS", "char-ttyUSB", "char-ttyACM", "char-ttyAMA", "char-gpiochip", "char-i2c" })
+        foreach (var device in new[] { "char-ttyUSB", "char-ttyACM", "char-ttyAMA", "char-gpiochip", "char-i2c" })
         {
             Assert.Contains(device + " rw", devices);
         }
+
+        // ttyS0-7 by number (major 4, minors 64-71); char-ttyS (or char-tty) would grant all of major 4, with the
+        // virtual consoles /dev/tty0-63.
+        for (var minor = 64; minor < 72; minor++)
+        {
+            Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"/dev/char/4:{minor} rw"), devices);
+        }
+
+        Assert.DoesNotContain(devices, d => d.StartsWith("char-tty ", StringComparison.Ordinal) || d.StartsWith("char-ttyS ", StringComparison.Ordinal)
+            || d.StartsWith("/dev/char/4:", StringComparison.Ordinal) && int.Parse(d.Split(' ')[0][12..], CultureInfo.InvariantCulture) < 64);
 
         // The broker must stay reachable.
         var families = One("RestrictAddressFamilies").Split(' ');

@@ -24,7 +24,7 @@ internal sealed class ErrorSink
     {
         Register(file);
         var index = _files.IndexOf(file);
-        _errors.Add((index, new ConfigError(file, position.Line, position.Column, message)));
+        _errors.Add((index, new ConfigError(file, position.Line, position.Column, Echo.Message(message))));
     }
 
     /// <summary>File by file (the main one first), then by position.</summary>
@@ -52,6 +52,9 @@ internal sealed class ConfigFile
     public string Directory { get; }
 
     public ErrorSink Sink { get; }
+
+    /// <summary>Characters read from the file (0 until it is read).</summary>
+    public long Bytes { get; set; }
 
     public void Error(YPos position, string path, string message) =>
         Sink.Add(DisplayPath, position, path.Length == 0 ? message : $"{path}: {message}");
@@ -88,21 +91,22 @@ internal sealed class ConfigFile
             return false;
         }
 
-        if (!Numbers.TryParseInteger(s.Value, out value))
+        switch (Numbers.ParseInteger(s.Value, out value))
         {
-            Error(node, path, Numbers.LooksLikeNumber(s.Value)
-                ? $"expected an integer, got {s.Value}"
-                : $"expected an integer, got '{s.Value}'");
-            return false;
+            case IntegerParse.Ok when value >= min && value <= max:
+                return true;
+            case IntegerParse.Ok or IntegerParse.Overflow:
+                // An integer too wide for any setting is out of range like any other: never wrapped into one that fits.
+                value = 0;
+                Error(node, path, $"{Echo.Shorten(s.Value)} is outside {Numbers.Format(min)}..{Numbers.Format(max)}");
+                return false;
+            default:
+                value = 0;
+                Error(node, path, Numbers.LooksLikeNumber(s.Value)
+                    ? $"expected an integer, got {Echo.Shorten(s.Value)}"
+                    : $"expected an integer, got {Echo.Quote(s.Value)}");
+                return false;
         }
-
-        if (value < min || value > max)
-        {
-            Error(node, path, $"{s.Value} is outside {Numbers.Format(min)}..{Numbers.Format(max)}");
-            return false;
-        }
-
-        return true;
     }
 
     public bool TryInt(YNode node, string path, int min, int max, out int value)
@@ -122,13 +126,13 @@ internal sealed class ConfigFile
 
         if (!Numbers.TryParseNumber(s.Value, out value))
         {
-            Error(node, path, $"expected a number, got '{s.Value}'");
+            Error(node, path, $"expected a number, got {Echo.Quote(s.Value)}");
             return false;
         }
 
         if (!double.IsFinite(value))
         {
-            Error(node, path, $"{s.Value} is not a finite number");
+            Error(node, path, $"{Echo.Shorten(s.Value)} is not a finite number");
             return false;
         }
 
@@ -151,7 +155,7 @@ internal sealed class ConfigFile
             case "false" or "False" or "FALSE":
                 return true;
             default:
-                Error(node, path, $"expected true or false, got '{s.Value}'");
+                Error(node, path, $"expected true or false, got {Echo.Quote(s.Value)}");
                 return false;
         }
     }
@@ -170,7 +174,7 @@ internal sealed class ConfigFile
             return true;
         }
 
-        Error(node, path, $"unknown {what} '{text}' (expected {words.Expected})");
+        Error(node, path, $"unknown {what} {Echo.Quote(text)} (expected {words.Expected})");
         return false;
     }
 
@@ -183,7 +187,7 @@ internal sealed class ConfigFile
                 Error(node, path, "a value is required");
                 return false;
             case YScalar { IsPlain: false } quoted:
-                Error(node, path, $"expected {expected}, got the quoted text \"{quoted.Value}\" (remove the quotes)");
+                Error(node, path, $"expected {expected}, got the quoted text \"{Echo.Shorten(quoted.Value)}\" (remove the quotes)");
                 return false;
             case YScalar s:
                 scalar = s;
@@ -193,6 +197,16 @@ internal sealed class ConfigFile
                 return false;
         }
     }
+}
+
+/// <summary>What <see cref="Numbers.ParseInteger"/> found.</summary>
+internal enum IntegerParse
+{
+    Ok,
+    NotAnInteger,
+
+    /// <summary>Well-formed, but beyond ±(2^127 − 1).</summary>
+    Overflow,
 }
 
 /// <summary>The words of an enumerated setting and what they map to.</summary>
@@ -224,7 +238,13 @@ internal sealed class Words<T>
 /// <summary>YAML-style numbers: decimal, 0x hex, 0o octal and 0b binary integers; invariant-culture decimals.</summary>
 internal static class Numbers
 {
-    public static bool TryParseInteger(string text, out Int128 value)
+    public static bool TryParseInteger(string text, out Int128 value) => ParseInteger(text, out value) == IntegerParse.Ok;
+
+    /// <summary>
+    /// Parses a YAML integer with checked arithmetic: digits beyond what an <see cref="Int128"/> holds are
+    /// <see cref="IntegerParse.Overflow"/>, never a wrapped value (2^128 + 502 is not 502).
+    /// </summary>
+    public static IntegerParse ParseInteger(string text, out Int128 value)
     {
         value = 0;
         var s = text.Trim();
@@ -242,12 +262,13 @@ internal static class Numbers
             s = s[2..];
         }
 
-        if (s.Length == 0 || s.Length > 40)
+        if (s.Length == 0)
         {
-            return false;
+            return IntegerParse.NotAnInteger;
         }
 
         Int128 result = 0;
+        var overflow = false;
         foreach (var c in s)
         {
             var digit = c switch
@@ -259,14 +280,31 @@ internal static class Numbers
             };
             if (digit >= radix)
             {
-                return false;
+                return IntegerParse.NotAnInteger;
+            }
+
+            if (overflow)
+            {
+                continue; // keep checking the digits: "99…9x" is not an integer at all
+            }
+
+            // result * radix + digit > Int128.MaxValue, asked without computing it.
+            if (result > (Int128.MaxValue - digit) / radix)
+            {
+                overflow = true;
+                continue;
             }
 
             result = (result * radix) + digit;
         }
 
+        if (overflow)
+        {
+            return IntegerParse.Overflow;
+        }
+
         value = negative ? -result : result;
-        return true;
+        return IntegerParse.Ok;
     }
 
     public static bool TryParseNumber(string text, out double value)

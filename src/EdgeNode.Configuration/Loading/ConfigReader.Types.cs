@@ -238,6 +238,19 @@ internal sealed partial class ConfigReader
         _ => (0, ulong.MaxValue),
     };
 
+    /// <summary>All included files together: four times what one file may hold.</summary>
+    internal const long MaxIncludedBytes = 4L * ConfigSource.MaxFileBytes;
+
+    private const string MaxIncludedText = "16 MiB";
+
+    internal const int MaxIncludedFiles = 1000;
+
+    private long _includedBytes;
+    private int _includedFiles;
+
+    private static bool IsYamlName(string path) =>
+        path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal);
+
     /// <summary>
     /// <c>include:</c> folders (or single files) of type libraries, relative to the main file; every <c>*.yaml</c>/<c>*.yml</c>
     /// in a folder, by name, each holding only <c>types:</c>. Errors in them carry their own path.
@@ -275,13 +288,21 @@ internal sealed partial class ConfigReader
             if (Directory.Exists(full))
             {
                 files = Directory.EnumerateFiles(full)
-                    .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
+                    .Where(IsYamlName)
                     .Order(StringComparer.Ordinal)
                     .Select(f => (f, Path.Combine(displayBase, Path.GetFileName(f))))
                     .ToList();
             }
             else if (File.Exists(full))
             {
+                if (!IsYamlName(full))
+                {
+                    // Not read at all: an include names type libraries, and an error about a file that is not one
+                    // would quote it (include: /etc/passwd).
+                    _main.Error(item, path, $"'{Echo.Shorten(text, 200)}' is not a .yaml or .yml file; an include names YAML type libraries (or a folder of them)");
+                    continue;
+                }
+
                 files = [(full, displayBase)];
             }
             else
@@ -297,10 +318,20 @@ internal sealed partial class ConfigReader
                     continue;
                 }
 
+                if (_includedBytes > MaxIncludedBytes || ++_includedFiles > MaxIncludedFiles)
+                {
+                    _main.Error(item, path, _includedBytes > MaxIncludedBytes
+                        ? $"the included files hold more than {MaxIncludedText} in all; the rest are not read"
+                        : $"more than {MaxIncludedFiles} included files; the rest are not read");
+                    _typesUncertain = true;
+                    return;
+                }
+
                 var file = new ConfigFile(display, fileFull, _sink);
                 var tree = ParseFile(file);
+                _includedBytes += file.Bytes;
                 _typesUncertain |= tree is null;
-                if (tree is not null && MapView.Open(file, tree, "", RootKeys) is { } included)
+                if (tree is not null && OpenRoot(file, tree) is { } included)
                 {
                     _typesUncertain |= included.WasMisspelled("types");
                     foreach (var key in RootKeys.Where(k => k != "types"))

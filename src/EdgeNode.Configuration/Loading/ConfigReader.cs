@@ -13,7 +13,8 @@ internal sealed partial class ConfigReader
     internal static readonly string[] RootKeys = ["node", "mqtt", "storeForward", "types", "include", "devices"];
     internal static readonly string[] NodeKeys = ["groupId", "edgeNodeId", "primaryHostId", "legacyState", "scanMs", "aliases", "templates", "uint32Encoding"];
     internal static readonly string[] MqttKeys =
-        ["servers", "clientId", "username", "password", "keepAliveSeconds", "tls", "protocolVersion", "reconnectMaxMs", "connectTimeoutMs"];
+        ["servers", "clientId", "username", "password", "keepAliveSeconds", "tls", "protocolVersion", "reconnectMaxMs", "connectTimeoutMs",
+            "allowPlaintextFallback"];
     internal static readonly string[] TlsKeys = ["caFile", "certFile", "keyFile", "serverName"];
     internal static readonly string[] StoreForwardKeys = ["enabled", "path", "maxMegabytes", "commitIntervalMs"];
 
@@ -48,7 +49,7 @@ internal sealed partial class ConfigReader
             return null;
         }
 
-        var map = MapView.Open(_main, root, "", RootKeys);
+        var map = OpenRoot(_main, root);
         if (map is null)
         {
             return null;
@@ -78,41 +79,19 @@ internal sealed partial class ConfigReader
         };
     }
 
-    /// <summary>Reads and parses one file; null (with the error reported) when it cannot be read or is not YAML.</summary>
+    /// <summary>
+    /// Reads and parses one file; null (with the error reported) when it cannot be read or is not YAML. The limits of
+    /// <see cref="ConfigSource"/> and <see cref="YamlTreeReader"/> apply (regular files, size, nesting).
+    /// </summary>
     private static YNode? ParseFile(ConfigFile file)
     {
-        string text;
-        try
+        if (ConfigSource.TryRead(file.FullPath, out var text) is { } unreadable)
         {
-            if (Directory.Exists(file.FullPath))
-            {
-                file.Error(new YPos(1, 1), "", "is a directory, not a configuration file");
-                return null;
-            }
-
-            text = File.ReadAllText(file.FullPath);
-        }
-        catch (FileNotFoundException)
-        {
-            file.Error(new YPos(1, 1), "", "file not found");
-            return null;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            file.Error(new YPos(1, 1), "", "file not found");
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            file.Error(new YPos(1, 1), "", "permission denied (cannot read the file)");
-            return null;
-        }
-        catch (IOException ex)
-        {
-            file.Error(new YPos(1, 1), "", $"cannot read the file: {ex.Message}");
+            file.Error(new YPos(1, 1), "", unreadable);
             return null;
         }
 
+        file.Bytes = text.Length;
         var problems = new List<YamlTreeReader.Problem>();
         var root = YamlTreeReader.Read(text, problems);
         foreach (var problem in problems)
@@ -131,6 +110,23 @@ internal sealed partial class ConfigReader
         }
 
         return root;
+    }
+
+    /// <summary>
+    /// The top level of a file as a mapping. Anything else is reported without its content: a file named by mistake
+    /// (<c>--config /etc/shadow</c>, <c>include: /etc/passwd</c>) is usually one long scalar to YAML, and printing it
+    /// would publish the file.
+    /// </summary>
+    private static MapView? OpenRoot(ConfigFile file, YNode root)
+    {
+        if (root is YMap)
+        {
+            return MapView.Open(file, root, "", RootKeys);
+        }
+
+        file.Error(root, "", $"this is not a configuration file: its top level is {(root is YSeq ? "a list" : "a single value")}, " +
+            "not a mapping of keys such as node:, mqtt: and devices: (or types: in an included file)");
+        return null;
     }
 
     private NodeSection? ReadNode(MapView root)
@@ -195,6 +191,8 @@ internal sealed partial class ConfigReader
 
         var servers = new List<string>();
         var anyTls = false;
+        var allParsed = true;
+        (YNode Node, string At, string Url)? firstPlain = null;
         if (mqtt.List("servers", required: true) is { } list)
         {
             if (list.Items.Count == 0)
@@ -207,17 +205,30 @@ internal sealed partial class ConfigReader
                 var at = $"{mqtt.At("servers")}[{i}]";
                 if (!mqtt.File.TryText(list.Items[i], at, out var url))
                 {
+                    allParsed = false;
                     continue;
                 }
 
-                if (MqttServerEndpoint.TryParse(url, out var endpoint, out var error))
+                if (Credentials.HasUserInfo(url))
+                {
+                    // Our own words: the parser's would repeat the URL, password included.
+                    mqtt.File.Error(list.Items[i], at,
+                        $"server URL '{Credentials.RedactUrl(url.Trim())}': credentials in the URL are not supported; set username and password instead");
+                    allParsed = false;
+                }
+                else if (MqttServerEndpoint.TryParse(url, out var endpoint, out var error))
                 {
                     servers.Add(url.Trim());
                     anyTls |= endpoint.UseTls;
+                    if (!endpoint.UseTls)
+                    {
+                        firstPlain ??= (list.Items[i], at, url.Trim());
+                    }
                 }
                 else
                 {
                     mqtt.File.Error(list.Items[i], at, error);
+                    allParsed = false;
                 }
             }
         }
@@ -234,6 +245,9 @@ internal sealed partial class ConfigReader
         }
 
         var tls = ReadTls(mqtt);
+        var allowPlaintext = mqtt.Bool("allowPlaintextFallback");
+        CheckTransportSecurity(mqtt, servers.Count > 0 && allParsed, anyTls, firstPlain, username is not null || password is not null,
+            allowPlaintext ?? false);
         var reconnectMax = mqtt.Int("reconnectMaxMs", 100, 3_600_000);
         var connectTimeout = mqtt.Int("connectTimeoutMs", 100, 600_000);
         if (node is null || servers.Count == 0)
@@ -252,7 +266,30 @@ internal sealed partial class ConfigReader
             ProtocolVersion = protocol ?? MqttProtocolSetting.V311,
             ReconnectMaxMs = reconnectMax ?? 5000,
             ConnectTimeoutMs = connectTimeout ?? 10_000,
+            AllowPlaintextFallback = allowPlaintext ?? false,
         };
+    }
+
+    /// <summary>
+    /// Credentials never travel in clear by accident: with a username or password, a list that mixes mqtts:// and
+    /// mqtt:// servers would send them in clear to the plain one whenever the TLS ones are down (only with
+    /// <c>allowPlaintextFallback: true</c>, a deliberate choice). A <c>tls:</c> block with no mqtts:// server is a
+    /// configuration that believes it is encrypted and is not.
+    /// </summary>
+    private static void CheckTransportSecurity(MapView mqtt, bool judged, bool anyTls, (YNode Node, string At, string Url)? firstPlain,
+        bool credentials, bool allowPlaintext)
+    {
+        if (!judged || mqtt.AnyMisspelled("servers", "tls", "username", "password", "allowPlaintextFallback"))
+        {
+            return;
+        }
+
+        if (anyTls && firstPlain is { } plain && credentials && !allowPlaintext)
+        {
+            mqtt.File.Error(plain.Node, plain.At,
+                $"'{plain.Url}' is plain MQTT beside mqtts:// servers: when the TLS servers are down the node would send " +
+                "the username and password in clear; use mqtts:// for every server, or set mqtt.allowPlaintextFallback: true to accept that");
+        }
     }
 
     private static MqttProtocolSetting? ReadProtocolVersion(MapView mqtt)

@@ -48,7 +48,7 @@ internal sealed class MapView
                     view._suggested.Add(suggestion);
                 }
 
-                file.Error(entry.Key, path, $"unknown key '{key}'" + (suggestion is null
+                file.Error(entry.Key, path, $"unknown key {Echo.Quote(key)}" + (suggestion is null
                     ? $" (expected one of {string.Join(", ", allowed)})"
                     : $" (did you mean '{suggestion}'?)"));
                 continue;
@@ -227,8 +227,15 @@ internal sealed class MapView
 /// <summary>"Did you mean" suggestions by edit distance (optimal string alignment: a swap of neighbours counts once).</summary>
 internal static class Suggest
 {
+    private const int MaxInputLength = 64;
+
     public static string? Closest(string input, IEnumerable<string> candidates)
     {
+        if (input.Length > MaxInputLength)
+        {
+            return null; // no key is that long, and the distance table would grow with it
+        }
+
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var candidate in candidates)

@@ -102,6 +102,25 @@ public sealed record MqttSection
 
     /// <summary>How long one connection attempt may take (TCP, TLS and CONNACK).</summary>
     public int ConnectTimeoutMs { get; init; } = 10_000;
+
+    /// <summary>
+    /// Accept a server list that mixes mqtts:// and mqtt:// servers although credentials are set: they then travel in
+    /// clear to the plain servers (<c>mqtt.allowPlaintextFallback</c>, default false).
+    /// </summary>
+    public bool AllowPlaintextFallback { get; init; }
+
+    /// <summary>
+    /// True when <c>tls:</c> is set but every server is plain mqtt://: the TLS settings are never used and nothing is
+    /// encrypted. Valid (the contract's example is written so), but <c>edgenode run</c> warns about it.
+    /// </summary>
+    public bool TlsUnused => Tls is not null && Servers.All(s => EdgeNode.Mqtt.MqttServerEndpoint.TryParse(s, out var e, out _) && !e.UseTls);
+
+    /// <summary>Every setting, with the password masked (the generated record form would print it).</summary>
+    public override string ToString() =>
+        $"MqttSection {{ Servers = [{string.Join(", ", Servers.Select(Credentials.RedactUrl))}], ClientId = {ClientId}, " +
+        $"Username = {Username}, Password = {(Password is null ? "" : Credentials.Mask)}, KeepAliveSeconds = {KeepAliveSeconds}, " +
+        $"Tls = {Tls}, ProtocolVersion = {ProtocolVersion}, ReconnectMaxMs = {ReconnectMaxMs}, ConnectTimeoutMs = {ConnectTimeoutMs}, " +
+        $"AllowPlaintextFallback = {AllowPlaintextFallback} }}";
 }
 
 /// <summary>The <c>mqtt.tls:</c> section; relative paths are resolved against the configuration file's folder.</summary>

@@ -54,11 +54,27 @@ internal static partial class YamlTreeReader
 {
     public const string MergeKey = "<<";
 
+    /// <summary>
+    /// Deepest nesting of lists and mappings read. A configuration needs about eight levels; the reader recurses once
+    /// per level, so without a bound a file of 40,000 '[' overflows the stack, which no handler can catch.
+    /// </summary>
+    public const int MaxDepth = 64;
+
     public sealed record Problem(YPos Position, string Message);
 
-    /// <summary>Parses <paramref name="text"/>; returns the root (null for an empty document) and the problems found.</summary>
+    /// <summary>
+    /// Parses <paramref name="text"/>; returns the root (null for an empty document) and the problems found. Text
+    /// longer than <see cref="ConfigSource.MaxFileBytes"/> and nesting deeper than <see cref="MaxDepth"/> are problems,
+    /// whoever calls (a file, an included file, text from the web console).
+    /// </summary>
     public static YNode? Read(string text, List<Problem> problems)
     {
+        if (text.Length > ConfigSource.MaxFileBytes)
+        {
+            problems.Add(new Problem(new YPos(1, 1), $"the text is over the {ConfigSource.MaxFileText} limit of a configuration file"));
+            return null;
+        }
+
         var anchors = new Dictionary<string, YNode>(StringComparer.Ordinal);
         var parser = new Parser(new StringReader(text));
         try
@@ -70,7 +86,7 @@ internal static partial class YamlTreeReader
             }
 
             parser.Consume<DocumentStart>();
-            var root = parser.Accept<DocumentEnd>(out _) ? null : ReadNode(parser, anchors, problems);
+            var root = parser.Accept<DocumentEnd>(out _) ? null : ReadNode(parser, anchors, problems, 1);
             parser.Consume<DocumentEnd>();
             if (parser.Accept<DocumentStart>(out var next))
             {
@@ -78,6 +94,12 @@ internal static partial class YamlTreeReader
             }
 
             return root;
+        }
+        catch (TooDeepException ex)
+        {
+            problems.Add(new Problem(ex.At, Invariant(
+                $"lists and mappings are nested more than {MaxDepth} levels deep here; a configuration needs far fewer (is this the right file?)")));
+            return null;
         }
         catch (YamlException ex)
         {
@@ -102,8 +124,13 @@ internal static partial class YamlTreeReader
         }
     }
 
-    private static YNode ReadNode(IParser parser, Dictionary<string, YNode> anchors, List<Problem> problems)
+    private static YNode ReadNode(IParser parser, Dictionary<string, YNode> anchors, List<Problem> problems, int depth)
     {
+        if (depth > MaxDepth)
+        {
+            throw new TooDeepException(parser.Current is { } current ? YPos.From(current.Start) : new YPos(1, 1));
+        }
+
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
             if (anchors.TryGetValue(alias.Value.Value, out var target))
@@ -129,7 +156,7 @@ internal static partial class YamlTreeReader
             Remember(anchors, seqStart.Anchor, seq);
             while (!parser.TryConsume<SequenceEnd>(out _))
             {
-                seq.Items.Add(ReadNode(parser, anchors, problems));
+                seq.Items.Add(ReadNode(parser, anchors, problems, depth + 1));
             }
 
             return seq;
@@ -141,8 +168,8 @@ internal static partial class YamlTreeReader
         List<YNode>? merges = null;
         while (!parser.TryConsume<MappingEnd>(out _))
         {
-            var keyNode = ReadNode(parser, anchors, problems);
-            var value = ReadNode(parser, anchors, problems);
+            var keyNode = ReadNode(parser, anchors, problems, depth + 1);
+            var value = ReadNode(parser, anchors, problems, depth + 1);
             if (keyNode is not YScalar key)
             {
                 problems.Add(new Problem(keyNode.Start, $"a key must be a plain name, not {keyNode.KindName}"));
@@ -227,9 +254,15 @@ internal static partial class YamlTreeReader
     internal static string Describe(YNode node) => node switch
     {
         YScalar { IsNull: true } => "nothing",
-        YScalar s => $"'{s.Value}'",
+        YScalar s => Loading.Echo.Quote(s.Value),
         _ => node.KindName,
     };
 
     internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Unwinds the recursion at the first level too deep (the rest of the text is not read).</summary>
+    private sealed class TooDeepException(YPos at) : Exception
+    {
+        public YPos At { get; } = at;
+    }
 }

@@ -14,6 +14,8 @@ public sealed class BdSeqStore
 {
     public const string FileName = "bdseq";
 
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     private readonly string _path;
     private int _lastUsed;
 
@@ -68,12 +70,33 @@ public sealed class BdSeqStore
         return -1;
     }
 
-    /// <summary>Write-to-temp, fsync, rename: a power cut leaves either the old or the new value, never half.</summary>
+    /// <summary>
+    /// Write-to-temp, fsync, rename: a power cut leaves either the old or the new value, never half. The file is
+    /// owner-only (0600) whatever the umask: a leftover temp file of another mode is made 0600 before it is written.
+    /// </summary>
     private static void Write(string path, int value)
     {
         var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64, FileOptions.WriteThrough))
+        var options = new FileStreamOptions
         {
+            Mode = FileMode.Create,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = 64,
+            Options = FileOptions.WriteThrough,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnly;
+        }
+
+        using (var stream = new FileStream(temp, options))
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(stream.SafeFileHandle, OwnerOnly);
+            }
+
             stream.Write(Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture) + "\n"));
             stream.Flush(flushToDisk: true);
         }

@@ -14,7 +14,7 @@ public enum ConsoleLogFormat
     /// <summary>Always the journal format (<see cref="JournalConsoleFormatter"/>).</summary>
     Journal,
 
-    /// <summary>Always the plain console format: one line per entry with a local timestamp; colours only on a terminal.</summary>
+    /// <summary>Always the plain console format (<see cref="PlainConsoleFormatter"/>): one line per entry with a local timestamp, control characters escaped.</summary>
     Plain,
 }
 
@@ -23,7 +23,8 @@ public static class SystemdLoggingBuilderExtensions
 {
     /// <summary>
     /// Adds the console logger with the journal format under journald (<c>&lt;N&gt;</c> priority prefixes, one line per
-    /// entry, no colours) and a plain single-line format otherwise (a technician's terminal, a redirected file).
+    /// entry, no colours) and a plain single-line format otherwise (a technician's terminal, a redirected file); neither
+    /// lets a control character of a message through.
     /// </summary>
     public static ILoggingBuilder AddEdgeNodeConsole(this ILoggingBuilder builder, ConsoleLogFormat format = ConsoleLogFormat.Auto)
     {
@@ -32,18 +33,12 @@ public static class SystemdLoggingBuilderExtensions
 
         builder.AddConsole();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, JournalConsoleFormatter>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, PlainConsoleFormatter>());
         builder.Services.Configure<ConsoleLoggerOptions>(options =>
-            options.FormatterName = journal ? JournalConsoleFormatter.FormatterName : ConsoleFormatterNames.Simple);
-        if (!journal)
-        {
-            builder.Services.Configure<SimpleConsoleFormatterOptions>(options =>
-            {
-                options.SingleLine = true;
-                options.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
-                // Default: colours on a terminal only (the runtime checks for redirection and NO_COLOR-like settings).
-                options.ColorBehavior = LoggerColorBehavior.Default;
-            });
-        }
+            options.FormatterName = journal ? JournalConsoleFormatter.FormatterName : PlainConsoleFormatter.FormatterName);
+        // The runtime's simple formatter writes messages raw: an ESC in a metric name would reach the terminal.
+        builder.Services.Configure<ConsoleFormatterOptions>(PlainConsoleFormatter.FormatterName,
+            options => options.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ");
 
         return builder;
     }

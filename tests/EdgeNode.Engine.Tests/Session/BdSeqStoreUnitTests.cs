@@ -63,4 +63,20 @@ public sealed class BdSeqStoreUnitTests : IDisposable
         Assert.Equal(0, store.Next);
         Assert.Contains(BdSeqStore.FileName, store.LoadProblem);
     }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void MarkUsed_FileIsOwnerOnly_EvenOverALeftoverWorldReadableTempFile()
+    {
+        // The test runner's umask (022) would give 0644; a leftover .tmp of a crash keeps its mode through FileMode.Create.
+        Directory.CreateDirectory(_dir);
+        var leftover = Path.Combine(_dir, BdSeqStore.FileName + ".tmp");
+        File.WriteAllText(leftover, "9\n");
+        File.SetUnixFileMode(leftover, (UnixFileMode)0b110_110_110);
+        var store = new BdSeqStore(_dir);
+
+        store.MarkUsed(store.Next);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_dir, BdSeqStore.FileName)));
+    }
 }

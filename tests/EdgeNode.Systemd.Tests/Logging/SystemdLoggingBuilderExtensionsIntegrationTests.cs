@@ -38,6 +38,15 @@ public sealed class SystemdLoggingBuilderExtensionsIntegrationTests
     }
 
     [Fact]
+    public void AddEdgeNodeConsole_Plain_ControlCharactersOfAMetricNameEscaped()
+    {
+        var output = Capture(ConsoleLogFormat.Plain, logger => logger.LogWarning(new EventId(44), "metric {Name} refused", "A\u001b]0;pwned\u0007"));
+
+        Assert.DoesNotContain('\u001b', output);
+        Assert.Contains("metric A\\x1B]0;pwned\\x07 refused", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AddEdgeNodeConsole_Auto_FollowsJournalStreamDetection()
     {
         using var services = new ServiceCollection().AddLogging(b => b.AddEdgeNodeConsole()).BuildServiceProvider();
@@ -45,7 +54,7 @@ public sealed class SystemdLoggingBuilderExtensionsIntegrationTests
         var formatterName = services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName;
 
         // The test host's stdout is a pipe to the runner, not the journal — unless the whole run is a systemd unit.
-        Assert.Equal(JournalStream.IsJournalStream() ? JournalConsoleFormatter.FormatterName : ConsoleFormatterNames.Simple,
+        Assert.Equal(JournalStream.IsJournalStream() ? JournalConsoleFormatter.FormatterName : PlainConsoleFormatter.FormatterName,
             formatterName);
         Assert.Contains(services.GetServices<ConsoleFormatter>(), f => f is JournalConsoleFormatter);
     }
