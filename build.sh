@@ -22,6 +22,8 @@ need_dotnet() {
 
 # Debian packages the tests and the demo talk to. Installed only when missing; apt-get update first.
 APT_PEERS=(mosquitto:mosquitto socat:socat openssl:openssl file:file lintian:lintian)
+# Headless chromium for the web console's browser tests (driven over DevTools by PuppeteerSharp; nothing downloaded).
+APT_PEERS+=(chromium:chromium)
 ensure_apt_peers() {
   local missing=() entry cmd pkg
   for entry in "${APT_PEERS[@]}" "$@"; do

@@ -19,7 +19,9 @@ internal sealed class ConsoleAuth(INodeHost host, TimeProvider time, ILogger log
     public const string CsrfHeader = "X-CSRF-Token";
     public const string PageHeader = "X-Requested-With";
 
-    private const int MaxFailures = 5;
+    // Per user name: a guesser gets five tries; per address: more, because an SSH tunnel makes every technician 127.0.0.1.
+    private const int MaxFailuresPerUser = 5;
+    private const int MaxFailuresPerAddress = 20;
     private static readonly TimeSpan FailureWindow = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan LockOut = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan SessionIdle = TimeSpan.FromMinutes(30);
@@ -141,12 +143,12 @@ internal sealed class ConsoleAuth(INodeHost host, TimeProvider time, ILogger log
         if (!ok)
         {
             Log.SignInFailed(logger, name, remote);
-            Fail(remote, now);
-            Fail("user:" + name, now);
+            Fail(remote, now, MaxFailuresPerAddress);
+            Fail("user:" + name, now, MaxFailuresPerUser);
             return (null, 0);
         }
 
-        _failures.TryRemove(remote, out _);
+        _failures.TryRemove("user:" + name, out _);
         _basicCache[cacheKey] = (name, now + BasicCacheTime);
         return (name, 0);
     }
@@ -220,7 +222,7 @@ internal sealed class ConsoleAuth(INodeHost host, TimeProvider time, ILogger log
     private int LockedFor(string key, DateTimeOffset now) =>
         _failures.TryGetValue(key, out var f) && f.LockedUntil > now ? (int)Math.Ceiling((f.LockedUntil - now).TotalSeconds) : 0;
 
-    private void Fail(string key, DateTimeOffset now)
+    private void Fail(string key, DateTimeOffset now, int max)
     {
         var f = _failures.GetOrAdd(key, static _ => new Failures());
         lock (f)
@@ -231,7 +233,7 @@ internal sealed class ConsoleAuth(INodeHost host, TimeProvider time, ILogger log
                 f.Times.Dequeue();
             }
 
-            if (f.Times.Count >= MaxFailures)
+            if (f.Times.Count >= max)
             {
                 f.LockedUntil = now + LockOut;
                 f.Times.Clear();
