@@ -86,6 +86,16 @@ internal static class PrometheusText
         Sample(b, "process_resident_memory_bytes", process.ResidentBytes);
         Family(b, "process_cpu_seconds_total", "counter", "User and system CPU time spent.");
         Sample(b, "process_cpu_seconds_total", process.CpuSeconds);
+        Family(b, "dotnet_gc_heap_bytes", "gauge", "Bytes currently thought to be allocated on the managed heap.");
+        Sample(b, "dotnet_gc_heap_bytes", GC.GetTotalMemory(forceFullCollection: false));
+        Family(b, "dotnet_gc_allocated_bytes_total", "counter", "Bytes allocated on the managed heap since the process started.");
+        Sample(b, "dotnet_gc_allocated_bytes_total", GC.GetTotalAllocatedBytes());
+        Family(b, "dotnet_gc_collections_total", "counter", "Garbage collections by generation.");
+        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
+        {
+            b.Append("dotnet_gc_collections_total{generation=\"").Append(generation).Append("\"} ").Append(GC.CollectionCount(generation)).Append('\n');
+        }
+
         return b.ToString();
     }
 

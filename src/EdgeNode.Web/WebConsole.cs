@@ -219,7 +219,7 @@ public sealed class WebConsole : IAsyncDisposable
                 var s = await _snapshots.GetAsync(TimeSpan.FromMilliseconds(400), token).ConfigureAwait(false);
                 if (!ReferenceEquals(s, previous))
                 {
-                    var full = previous is null || previous.Generation != s.Generation || previous.Devices.Count != s.Devices.Count;
+                    var full = previous is null || !SameLayout(previous, s);
                     var json = full
                         ? ConsoleJson.Write(w => ConsoleJson.Devices(w, s, _host.Telemetry))
                         : ConsoleJson.Write(w => Delta(w, previous!, s));
@@ -240,6 +240,27 @@ public sealed class WebConsole : IAsyncDisposable
         {
             // the browser went away
         }
+    }
+
+    /// <summary>Same devices and metrics in the same places (a reload or a new session may change them): a delta applies.</summary>
+    private static bool SameLayout(EngineSnapshot a, EngineSnapshot b)
+    {
+        if (a.Generation != b.Generation || a.Devices.Count != b.Devices.Count)
+        {
+            return false;
+        }
+
+        for (var d = 0; d < a.Devices.Count; d++)
+        {
+            var x = a.Devices[d].Metrics;
+            var y = b.Devices[d].Metrics;
+            if (a.Devices[d].Id != b.Devices[d].Id || x.Count != y.Count || (x.Count > 0 && (x[0].Name != y[0].Name || x[^1].Name != y[^1].Name)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void Delta(Utf8JsonWriter w, EngineSnapshot before, EngineSnapshot now)
