@@ -24,6 +24,8 @@ need_dotnet() {
 APT_PEERS=(mosquitto:mosquitto socat:socat openssl:openssl file:file lintian:lintian)
 # strace: the LiteDB probe (tests/EdgeNode.Probes.Tests) counts the fsyncs of its commits
 APT_PEERS+=(strace:strace)
+# Headless chromium for the web console's browser tests (driven over DevTools by PuppeteerSharp; nothing downloaded).
+APT_PEERS+=(chromium:chromium)
 ensure_apt_peers() {
   local missing=() entry cmd pkg
   for entry in "${APT_PEERS[@]}" "$@"; do
@@ -287,6 +289,7 @@ cmd_demo() {
   STATE_DIRECTORY="$DEMO_TMP/state" demo_start node "$DEMO_TMP/node.log" dotnet "$node_dll" run --config "$config"
   log "node     edgenode run --config ${config#"$ROOT"/} (group Demo, edge node Gateway01, device Turbine1; pid ${DEMO_PIDS[-1]})"
   log "         state (bdSeq, store) in $DEMO_TMP/state; logs of broker, turbine and node in $DEMO_TMP (removed on exit)"
+  log "web console http://127.0.0.1:8080 (live values, device map; read-only: config/demo.yaml has no web.users)"
   log "send a DCMD from another terminal (Eclipse Tahu + MQTT.js from tests/interop; 'npm ci' there once), e.g. curtail to 1500 kW:"
   cat >&2 <<HINT
     cd $ROOT/tests/interop && node -e "const c=require('mqtt').connect('mqtt://127.0.0.1:$mqtt_port'),sp=require('sparkplug-payload').get('spBv1.0');c.on('connect',()=>c.publish('spBv1.0/Demo/DCMD/Gateway01/Turbine1',sp.encodePayload({timestamp:Date.now(),metrics:[{name:'Power/Limit',type:'UInt16',value:1500}]}),()=>c.end()))"

@@ -3,7 +3,7 @@ using EdgeNode.Configuration.Loading;
 namespace EdgeNode.Configuration;
 
 /// <summary>Loads and validates the node's YAML configuration file (the contract's schema plus README extensions).</summary>
-public static class EdgeNodeConfigLoader
+public static partial class EdgeNodeConfigLoader
 {
     /// <summary>
     /// Device metric names may not start with these: the node publishes its own control metrics under them.

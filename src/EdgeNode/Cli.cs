@@ -35,6 +35,7 @@ internal static class Cli
         root.Subcommands.Add(run);
         root.Subcommands.Add(StoreCommand.Create());
         root.Subcommands.Add(MonitorCommand.Create());
+        root.Subcommands.Add(PasswdCommand.Create());
 
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }

@@ -4,6 +4,7 @@ using EdgeNode.Engine;
 using EdgeNode.Engine.Devices;
 using EdgeNode.Systemd;
 using EdgeNode.Systemd.Logging;
+using EdgeNode.Web;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeNode;
@@ -14,6 +15,8 @@ namespace EdgeNode;
 /// </summary>
 internal static class RunCommand
 {
+    private const string WatcherReason = "file changed";
+
     public static async Task<int> RunAsync(FileInfo file, IReadOnlyList<IDeviceDriverFactory>? extraFactories = null)
     {
         var load = EdgeNodeConfigLoader.Load(file.FullName);
@@ -27,9 +30,16 @@ internal static class RunCommand
             return Cli.ExitInvalidConfig;
         }
 
+        // The console's Overview lists recent warnings and errors: it listens to the same log.
+        var problems = load.Config!.Web is null ? null : new ProblemLog();
         using var loggerFactory = LoggerFactory.Create(builder =>
         {
             builder.AddEdgeNodeConsole();
+            if (problems is not null)
+            {
+                builder.AddProvider(problems);
+            }
+
             builder.SetMinimumLevel(Environment.GetEnvironmentVariable("EDGENODE_LOG_LEVEL") is { } level
                 && Enum.TryParse<LogLevel>(level, ignoreCase: true, out var parsed) ? parsed : LogLevel.Information);
             builder.AddFilter("EdgeNode.Mqtt", LogLevel.Warning);
@@ -38,7 +48,7 @@ internal static class RunCommand
         WarnAboutTransport(load.Config!, logger);
         try
         {
-            return await RunLoadedAsync(file, load.Config!, loggerFactory, logger, extraFactories ?? DefaultFactories(loggerFactory))
+            return await RunLoadedAsync(file, load.Config!, loggerFactory, logger, extraFactories ?? DefaultFactories(loggerFactory), problems)
                 .ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // the process boundary: anything unexpected is logged and becomes exit code 1
@@ -67,7 +77,7 @@ internal static class RunCommand
     private static IReadOnlyList<IDeviceDriverFactory> DefaultFactories(ILoggerFactory loggerFactory) => HardwareFactories.Create(loggerFactory);
 
     private static async Task<int> RunLoadedAsync(FileInfo file, EdgeNodeConfig config, ILoggerFactory loggerFactory, ILogger logger,
-        IReadOnlyList<IDeviceDriverFactory> factories)
+        IReadOnlyList<IDeviceDriverFactory> factories, ProblemLog? problems)
     {
         using var stop = new CancellationTokenSource();
         using var notifier = new SystemdNotifier(loggerFactory.CreateLogger<SystemdNotifier>());
@@ -82,8 +92,12 @@ internal static class RunCommand
         var pendingLock = new Lock();
         var ready = 0;
         ConfigWatcher? watcher = null;
+        var telemetry = new NodeTelemetry();
+        var version = Cli.Version;
+        ConsoleHost? consoleHost = null;
+        var applied = ConfigFingerprint.Of(config);
 
-        void Reload(string why)
+        ReloadOutcome Reload(string why)
         {
             ConfigLoadResult result;
             try
@@ -104,19 +118,34 @@ internal static class RunCommand
             {
                 logger.LogError("Configuration reload ({Why}) refused; still running the previous map: {Errors}", why,
                     string.Join("; ", result.Errors.Select(e => e.ToString())));
-                return;
+                return new ReloadOutcome(false, "refused: " + string.Join("; ", result.Errors.Select(e => e.ToString())));
             }
 
             var next = result.Config!;
             lock (pendingLock)
             {
+                // The watcher also sees a save made through SIGHUP's callers (the web console): the same files twice
+                // would only rebirth the node for nothing.
+                var fingerprint = ConfigFingerprint.Of(next);
+                if (why == WatcherReason && fingerprint == applied)
+                {
+                    return new ReloadOutcome(true, "unchanged");
+                }
+
+                applied = fingerprint;
+                if (next.Web != config.Web && (next.Web?.Host != config.Web?.Host || next.Web?.Port != config.Web?.Port || next.Web?.Tls != config.Web?.Tls))
+                {
+                    logger.LogWarning("Configuration reload ({Why}): web.listen and web.tls take effect at the next start of the node", why);
+                }
+
                 if (engine is not null && EdgeNodeEngine.CanReconfigureInSession(config, next))
                 {
                     logger.LogInformation("Configuration reload ({Why}): the new map is valid; rebirth with it", why);
                     config = next;
+                    consoleHost?.Config = next;
                     engine.Reconfigure(next);
                     watcher?.Update(next);
-                    return;
+                    return new ReloadOutcome(true, "applied: the node rebirths with the new map in the same MQTT session");
                 }
 
                 logger.LogInformation("Configuration reload ({Why}): the new map is valid and changes the session; reconnecting with it", why);
@@ -124,6 +153,7 @@ internal static class RunCommand
             }
 
             engine?.RequestRestart();
+            return new ReloadOutcome(true, "applied: the new map changes the session; the node reconnects with it");
         }
 
         void OnStop(PosixSignalContext context)
@@ -140,9 +170,24 @@ internal static class RunCommand
             context.Cancel = true;
             Reload("SIGHUP");
         });
-        watcher = ConfigWatcher.Start(file.FullName, config, () => Reload("file changed"), logger);
+        watcher = ConfigWatcher.Start(file.FullName, config, () => Reload(WatcherReason), logger);
 
-        var version = Cli.Version;
+        WebConsole? console = null;
+        if (config.Web is { } web && problems is not null)
+        {
+            consoleHost = new ConsoleHost(file.FullName, version, telemetry, config, Reload);
+            try
+            {
+                console = await WebConsole.StartAsync(web, consoleHost, problems, loggerFactory, stop.Token).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // the console is a window on the node: the node runs (and publishes) without it
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                logger.LogError("Web console not started on {Host}:{Port}: {Error}", web.Host, web.Port, ex.Message);
+            }
+        }
+
         var stateDirectory = StateDirectory.Resolve();
         while (true)
         {
@@ -162,7 +207,9 @@ internal static class RunCommand
                 },
                 LoopBeat = loopBeat.Beat,
                 PollBeat = pollBeat.Beat,
+                Telemetry = telemetry,
             });
+            consoleHost?.Engine = engine;
             var exit = await engine.RunAsync(stop.Token).ConfigureAwait(false);
             if (exit == EngineExit.Stopped || stop.IsCancellationRequested)
             {
@@ -174,6 +221,7 @@ internal static class RunCommand
                 if (pending is not null)
                 {
                     config = pending;
+                    consoleHost?.Config = config;
                     pending = null;
                 }
 
@@ -185,6 +233,11 @@ internal static class RunCommand
 
         await stop.CancelAsync().ConfigureAwait(false);
         watcher?.Dispose();
+        if (console is not null)
+        {
+            await console.DisposeAsync().ConfigureAwait(false);
+        }
+
         try
         {
             await watchdog.ConfigureAwait(false);

@@ -10,7 +10,7 @@ namespace EdgeNode.Configuration.Loading;
 /// </summary>
 internal sealed partial class ConfigReader
 {
-    internal static readonly string[] RootKeys = ["node", "mqtt", "storeForward", "types", "include", "devices"];
+    internal static readonly string[] RootKeys = ["node", "mqtt", "storeForward", "types", "include", "devices", "web"];
     internal static readonly string[] NodeKeys = ["groupId", "edgeNodeId", "primaryHostId", "legacyState", "scanMs", "aliases", "templates", "uint32Encoding"];
     internal static readonly string[] MqttKeys =
         ["servers", "clientId", "username", "password", "keepAliveSeconds", "tls", "protocolVersion", "reconnectMaxMs", "connectTimeoutMs",
@@ -43,7 +43,7 @@ internal sealed partial class ConfigReader
 
     private EdgeNodeConfig? Read()
     {
-        var root = ParseFile(_main);
+        var root = _mainText is null ? ParseFile(_main) : ParseText(_main, _mainText);
         if (root is null)
         {
             return null;
@@ -62,6 +62,7 @@ internal sealed partial class ConfigReader
         ReadTypes(_main, map);
         ReadIncludes(map);
         var devices = ReadDevices(map);
+        var web = ReadWeb(map);
 
         if (_sink.Count > 0 || node is null || mqtt is null)
         {
@@ -76,6 +77,7 @@ internal sealed partial class ConfigReader
             StoreForward = storeForward ?? new StoreForwardSection(),
             Types = _types.Select(t => t.Config).ToList(),
             Devices = devices,
+            Web = web,
         };
     }
 

@@ -23,6 +23,9 @@ public sealed record EdgeNodeConfig
 
     /// <summary>Devices in file order; disabled devices are not listed.</summary>
     public IReadOnlyList<DeviceConfig> Devices { get; init; } = [];
+
+    /// <summary>The <c>web:</c> section (null: no web console).</summary>
+    public WebSection? Web { get; init; }
 }
 
 /// <summary>How the node publishes UInt32 values (the specification's int_value, or long_value as Tahu and Ignition do).</summary>

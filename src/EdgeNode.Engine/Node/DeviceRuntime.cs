@@ -20,6 +20,7 @@ internal sealed class DeviceRuntime
     private Task? _eventPump;
     private CancellationTokenSource? _stop;
     private long _lastProgressMs;
+    private long _lastScanTicks;
 
     public DeviceRuntime(DeviceConfig config, int index, ulong firstAlias, Func<DeviceConfig, IDeviceDriver> createDriver, ILogger logger)
     {
@@ -96,6 +97,9 @@ internal sealed class DeviceRuntime
     public bool IsTemplateInstance { get; set; }
 
     public int Generation { get; private set; }
+
+    /// <summary>How long the last read took (Stopwatch ticks; written by the scan loop before it posts the result).</summary>
+    public long LastScanTicks => Volatile.Read(ref _lastScanTicks);
 
     /// <summary>Starts the scan loop; results are posted to <paramref name="post"/>.</summary>
     public void Start(int generation, Func<int> defaultScanMs, Action<EngineEvent> post, Action? pollBeat, TimeProvider time,
@@ -200,6 +204,7 @@ internal sealed class DeviceRuntime
                 {
                     reading.Clear();
                     DeviceReadResult outcome;
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
                     try
                     {
                         outcome = await driver.ReadAsync(reading, cancellationToken).ConfigureAwait(false);
@@ -208,6 +213,8 @@ internal sealed class DeviceRuntime
                     {
                         outcome = DeviceReadResult.Dead(ex.Message);
                     }
+
+                    Volatile.Write(ref _lastScanTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
 
                     if (reading.TimestampMs == 0)
                     {

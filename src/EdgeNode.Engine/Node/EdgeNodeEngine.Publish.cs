@@ -239,6 +239,7 @@ public sealed partial class EdgeNodeEngine
                 .ConfigureAwait(false);
             if (result.IsSuccess)
             {
+                _options.Telemetry?.RecordPublished(_ndeathTopic);
                 TrimUnconfirmed(result.Sequence);
             }
         }
@@ -260,6 +261,11 @@ public sealed partial class EdgeNodeEngine
         try
         {
             var result = await client.PublishAsync(topic, payload, MqttQualityOfService.AtMostOnce, false).ConfigureAwait(false);
+            if (result.IsSuccess)
+            {
+                _options.Telemetry?.RecordPublished(topic);
+            }
+
             return result.IsSuccess ? result.Sequence : -1;
         }
         catch (Exception ex) when (ex is MqttCommunicationException or ObjectDisposedException or InvalidOperationException)

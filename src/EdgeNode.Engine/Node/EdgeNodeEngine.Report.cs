@@ -16,6 +16,7 @@ public sealed partial class EdgeNodeEngine
             return;
         }
 
+        _options.Telemetry?.RecordScan(device.Id, e.Result.Responded, NowMs(), device.LastScanTicks);
         if (!e.Result.Responded)
         {
             if (device.Answering || device.LastError is null)

@@ -422,6 +422,9 @@ public sealed partial class EdgeNodeEngine
             case ConfigReplaced replaced:
                 await OnConfigReplacedAsync(replaced.Config).ConfigureAwait(false);
                 break;
+            case SnapshotRequested request:
+                request.Reply.TrySetResult(TakeSnapshot());
+                break;
         }
     }
 

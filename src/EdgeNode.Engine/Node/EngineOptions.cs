@@ -40,6 +40,9 @@ public sealed record EngineOptions
     /// <summary>How often unconfirmed live data is proven delivered with a PINGREQ.</summary>
     public TimeSpan DeliveryProofInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Counters that outlive this engine (web console, Prometheus); null: not counted.</summary>
+    public NodeTelemetry? Telemetry { get; init; }
+
     /// <summary>Time source (tests).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }
