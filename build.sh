@@ -34,6 +34,9 @@ ensure_apt_peers() {
   done
   # pymodbus's server imports pyserial, which Debian only Recommends (and we install without recommends)
   /usr/bin/python3 -c 'import pymodbus, serial, serial_asyncio' >/dev/null 2>&1 || missing+=(python3-pymodbus python3-serial python3-serial-asyncio)
+  # The Kafka bridge's tests read records back with clients independent of the bridge: kcat and kafka-python (+ lz4).
+  command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+  /usr/bin/python3 -c 'import kafka, lz4' >/dev/null 2>&1 || missing+=(python3-kafka python3-lz4)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -101,6 +104,24 @@ exec dotnet "$(dirname "$(readlink -f "$0")")/edgenode.dll" "$@"
 SH
   chmod +x "$out/edgenode"
   log "run it with: $out/edgenode --version"
+  publish_bridge
+}
+
+# The Kafka bridge: framework-dependent, with librdkafka's x64/arm64 Linux builds only (the redist also carries
+# Windows, macOS and s390x builds).
+publish_bridge() {
+  local out="$ARTIFACTS/edgenode-bridge"
+  rm -rf "$out"
+  log "publishing the Kafka bridge to $out (framework-dependent, RID-neutral)"
+  dotnet publish src/EdgeNode.Bridge/EdgeNode.Bridge.csproj -c Release -nologo -clp:ErrorsOnly -o "$out"
+  rm -rf "$out"/runtimes/win-* "$out"/runtimes/osx-* "$out"/runtimes/linux-s390x "$out"/librdkafka
+  cat > "$out/edgenode-bridge" <<'SH'
+#!/bin/sh
+# Framework-dependent launcher: exec keeps the bridge as this process (systemd's main PID for Type=notify).
+exec dotnet "$(dirname "$(readlink -f "$0")")/edgenode-bridge.dll" "$@"
+SH
+  chmod +x "$out/edgenode-bridge"
+  log "run it with: $out/edgenode-bridge --version"
 }
 
 not_built() { echo "not built yet: $1" >&2; exit 1; }

@@ -1,0 +1,3 @@
+using EdgeNode.Bridge;
+
+return await Cli.RunAsync(args).ConfigureAwait(false);
