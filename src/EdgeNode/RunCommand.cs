@@ -110,9 +110,8 @@ internal static class RunCommand
             {
                 logger.LogError(ex, "Configuration reload ({Why}) refused; still running the previous map: the file could not be loaded ({Error})",
                     why, ex.Message);
-                return;
+                return new ReloadOutcome(false, "refused: the file could not be loaded (" + ex.Message + ")");
             }
-
 
             if (!result.IsValid)
             {
