@@ -155,6 +155,7 @@ internal sealed class ConsoleAuth(INodeHost host, TimeProvider time, ILogger log
 
     public Session StartSession(string user, HttpContext context)
     {
+        PurgeExpired();
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var session = new Session(user, Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), time.GetUtcNow());
         _sessions[token] = session;
@@ -224,6 +225,21 @@ internal sealed class ConsoleAuth(INodeHost host, TimeProvider time, ILogger log
 
     private void Fail(string key, DateTimeOffset now, int max)
     {
+        if (_failures.Count > 1000)
+        {
+            // a spray of made-up user names must not grow this without bound: forget what no longer counts
+            foreach (var (k, old) in _failures)
+            {
+                lock (old)
+                {
+                    if (old.LockedUntil < now && (old.Times.Count == 0 || now - old.Times.Peek() > FailureWindow))
+                    {
+                        _failures.TryRemove(k, out _);
+                    }
+                }
+            }
+        }
+
         var f = _failures.GetOrAdd(key, static _ => new Failures());
         lock (f)
         {
@@ -237,6 +253,26 @@ internal sealed class ConsoleAuth(INodeHost host, TimeProvider time, ILogger log
             {
                 f.LockedUntil = now + LockOut;
                 f.Times.Clear();
+            }
+        }
+    }
+
+    private void PurgeExpired()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (token, session) in _sessions)
+        {
+            if (now - session.LastSeen > SessionIdle || now - session.Created > SessionMax)
+            {
+                _sessions.TryRemove(token, out _);
+            }
+        }
+
+        foreach (var (key, entry) in _basicCache)
+        {
+            if (entry.Until <= now)
+            {
+                _basicCache.TryRemove(key, out _);
             }
         }
     }

@@ -107,7 +107,18 @@ public sealed class WebConsole : IAsyncDisposable
         var app = builder.Build();
         var console = new WebConsole(app, host, problems, loggerFactory.CreateLogger("EdgeNode.Web"), TimeProvider.System);
         console.Map();
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // the port is taken or the certificate unusable: nothing half-started stays behind
+            await app.DisposeAsync().ConfigureAwait(false);
+            certificate?.Dispose();
+            throw;
+        }
+
         var scheme = certificate is null ? "http" : "https";
         var port = app.Urls.Select(u => new Uri(u.Replace("//[::]", "//localhost", StringComparison.Ordinal))).FirstOrDefault()?.Port ?? web.Port;
         console.Address = new Uri($"{scheme}://{web.Host}:{port}/");

@@ -17,15 +17,35 @@ public sealed class WebNode : IAsyncDisposable
     // Hashing at 600 000 iterations for every fixture would cost seconds on a loaded machine: one hash per test run.
     private static readonly Lazy<string> s_hash = new(() => PasswordHash.Hash(Password));
 
-    private WebNode(MosquittoBroker broker, PyModbusSlave slave, NodeUnderTest node, int port)
+    private WebNode(MosquittoBroker broker, PyModbusSlave slave, NodeUnderTest node, int port, bool tls)
     {
         Broker = broker;
         Slave = slave;
         Node = node;
         Port = port;
-        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Tls = tls;
+        BaseAddress = new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{port}/");
+        Handler = new HttpClientHandler { UseCookies = false };
+        if (tls)
+        {
+            // Trust exactly the test CA that signed the console's certificate (MosquittoCertificates: CN/SAN 127.0.0.1).
+            var ca = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(MosquittoCertificates.Shared.CaFile);
+            Handler.ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+            {
+                using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                return certificate is not null && chain.Build(certificate);
+            };
+        }
+
+        Http = new HttpClient(Handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
+
+    public bool Tls { get; }
+
+    public HttpClientHandler Handler { get; }
 
     public MosquittoBroker Broker { get; }
 
@@ -48,6 +68,7 @@ public sealed class WebNode : IAsyncDisposable
         mqtt: { servers: [ "{{Broker.Url}}" ], reconnectMaxMs: 500 }
         web:
           listen: "127.0.0.1:{{Port}}"
+          {{(Tls ? $"tls: {{ certFile: \"{MosquittoCertificates.Shared.ServerCertFile}\", keyFile: \"{MosquittoCertificates.Shared.ServerKeyFile}\" }}" : "")}}
           users:
             - { name: {{User}}, passwordHash: "{{Hash}}" }
         devices:
@@ -60,7 +81,7 @@ public sealed class WebNode : IAsyncDisposable
         {{extraDevices}}
         """;
 
-    public static async Task<WebNode> StartAsync()
+    public static async Task<WebNode> StartAsync(bool tls = false)
     {
         var broker = await MosquittoBroker.StartAsync(new MosquittoOptions { Quiet = true });
         var slave = await PyModbusSlave.StartTcpAsync(new PyModbusSlaveOptions
@@ -68,7 +89,7 @@ public sealed class WebNode : IAsyncDisposable
             Map = new PyModbusRegisterMap().Holding(1, 0, 100, 7).Input(1, 0, 55),
         });
         var port = FreePort.Next();
-        var web = new WebNode(broker, slave, NodeUnderTest.Create(""), port);
+        var web = new WebNode(broker, slave, NodeUnderTest.Create(""), port, tls);
         web.Node.WriteConfig(web.Yaml());
         web.Node.Start();
         await FreePort.WaitListeningAsync(port, TimeSpan.FromSeconds(60), () => web.Node.IsRunning);
@@ -125,6 +146,7 @@ public sealed class WebNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        Handler.Dispose();
         await Node.DisposeAsync();
         await Slave.DisposeAsync();
         await Broker.DisposeAsync();
