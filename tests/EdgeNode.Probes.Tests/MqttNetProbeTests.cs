@@ -42,21 +42,21 @@ public sealed class MqttNetProbeTests
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var peer = await ScriptedPeer.StartAsync(cts.Token);
         using var client = new MqttClientFactory().CreateMqttClient();
-        var connecting = client.ConnectAsync(Options(peer.Port, TimeSpan.FromSeconds(1)), cts.Token);
+        var connecting = client.ConnectAsync(Options(peer.Port, TimeSpan.FromSeconds(2)), cts.Token);
         await peer.AcceptAndConnAckAsync(cts.Token);
         await connecting;
 
-        // Three keep-alive periods of QoS 0 publishes every 100 ms to a peer that reads and never answers: a broker
+        // Two and a half keep-alive periods of QoS 0 publishes every 100 ms to a peer that reads and never answers: a broker
         // that died behind a half-open connection looks exactly like this.
         var message = new MqttApplicationMessageBuilder().WithTopic("probe/t").WithPayload([1, 2, 3]).Build();
-        var until = DateTime.UtcNow.AddSeconds(3.5);
+        var until = DateTime.UtcNow.AddSeconds(5);
         while (DateTime.UtcNow < until)
         {
             await client.PublishAsync(message, cts.Token);
             await Task.Delay(100, cts.Token);
         }
 
-        await peer.WaitForPacketsAsync(Publish, 20, cts.Token);
+        await peer.WaitForPacketsAsync(Publish, 30, cts.Token);
         Assert.Equal(0, peer.Count(PingReq));
         Assert.True(client.IsConnected, "MQTTnet noticed the silent peer");
 
