@@ -21,7 +21,9 @@ namespace EdgeNode.Monitor;
 public static class MonitorJsonFormatter
 {
     // Relaxed escaping: names like "Ünïcødé" or quotes stay readable in the line; the output is still valid JSON
-    // (it is not meant for embedding in HTML).
+    // (it is not meant for embedding in HTML). Control characters are still escaped, C0, DEL and C1 alike
+    // (\u001B, \u007F, \u009B): a hostile metric name reaches a script exact and a terminal inert
+    // (MonitorHostileInputUnitTests.Json_ControlCharactersIncludingDelAndC1_EscapedAndExact pins it).
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The JSON line (without the newline).</summary>
@@ -95,36 +97,7 @@ public static class MonitorJsonFormatter
             w.WriteEndObject();
         }
 
-        return EscapeDelAndC1(Encoding.UTF8.GetString(buffer.WrittenSpan));
-    }
-
-    /// <summary>
-    /// The writer escapes C0 controls (JSON requires it); DEL and the C1 controls (U+0080-U+009F, where 0x9B is a CSI
-    /// to many terminals) are legal raw in JSON, so a <c>jq</c> or <c>tail -f</c> of the output could still obey them.
-    /// Outside strings JSON is ASCII punctuation and digits, so every such character here is inside a string, where
-    /// <c>\u00XX</c> is the same character.
-    /// </summary>
-    internal static string EscapeDelAndC1(string json)
-    {
-        if (json.AsSpan().IndexOfAnyInRange('\u007f', '\u009f') < 0)
-        {
-            return json;
-        }
-
-        var sb = new StringBuilder(json.Length + 16);
-        foreach (var c in json)
-        {
-            if (c is >= '\u007f' and <= '\u009f')
-            {
-                sb.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
-            }
-            else
-            {
-                sb.Append(c);
-            }
-        }
-
-        return sb.ToString();
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private static void WriteMetric(Utf8JsonWriter w, MonitoredMetric m)

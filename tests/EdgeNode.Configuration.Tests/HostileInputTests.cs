@@ -212,4 +212,33 @@ public class HostileInputTests
         Assert.Contains("Password = ***", config.Mqtt.ToString(), StringComparison.Ordinal);
         Assert.Contains("Username = u", config.Mqtt.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Load_BillionLaughsThroughAliases_RefusedBeforeTheReaderWalksThem()
+    {
+        // Ten lists of ten aliases of the previous one: 10^9 devices to a reader that follows every alias.
+        var text = new System.Text.StringBuilder(Header + "mqtt: { servers: [mqtt://h:1883] }\n");
+        text.Append("l0: &l0 [{ id: D, modbus: { tcp: { host: h } }, metrics: [{ name: A, table: holding, address: 0, type: uint16 }] }]\n");
+        for (var i = 1; i <= 9; i++)
+        {
+            text.Append($"l{i}: &l{i} [").Append(string.Join(", ", Enumerable.Repeat($"*l{i - 1}", 10))).Append("]\n");
+        }
+
+        text.Append("devices: *l9\n");
+
+        var errors = TempConfig.LoadText(text.ToString()).Errors;
+
+        var error = Assert.Single(errors);
+        Assert.Contains("aliases expanded", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_AliasesWithinTheBudget_StillWork() =>
+        ConfigAssert.Valid(TempConfig.LoadText(Header + """
+            mqtt: { servers: [mqtt://h:1883] }
+            devices:
+              - &d { id: A, modbus: { tcp: { host: h } }, metrics: &m [{ name: X, table: holding, address: 0, type: uint16 }] }
+              - { <<: *d, id: B }
+              - { id: C, modbus: { tcp: { host: h } }, metrics: *m }
+            """));
 }

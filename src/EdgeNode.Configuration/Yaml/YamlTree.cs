@@ -20,6 +20,9 @@ internal abstract class YNode(YPos start)
     public YPos Start { get; } = start;
 
     public abstract string KindName { get; }
+
+    /// <summary>Nodes in this subtree with every alias counted as the copy a reader of the tree sees.</summary>
+    public long Size { get; set; } = 1;
 }
 
 internal sealed class YScalar(YPos start, string value, bool plain, bool explicitString) : YNode(start)
@@ -60,6 +63,13 @@ internal static partial class YamlTreeReader
     /// </summary>
     public const int MaxDepth = 64;
 
+    /// <summary>
+    /// Most values (keys, scalars, lists, mappings) a file may stand for once its aliases are expanded. Aliases share
+    /// nodes here, but the reader of the configuration walks each use: ten lists of ten aliases of the previous one
+    /// ("billion laughs") would be 10^10 devices from a few hundred bytes.
+    /// </summary>
+    public const long MaxExpandedNodes = 2_000_000;
+
     public sealed record Problem(YPos Position, string Message);
 
     /// <summary>
@@ -86,7 +96,7 @@ internal static partial class YamlTreeReader
             }
 
             parser.Consume<DocumentStart>();
-            var root = parser.Accept<DocumentEnd>(out _) ? null : ReadNode(parser, anchors, problems, 1);
+            var root = parser.Accept<DocumentEnd>(out _) ? null : ReadNode(parser, anchors, problems, 1, new Budget());
             parser.Consume<DocumentEnd>();
             if (parser.Accept<DocumentStart>(out var next))
             {
@@ -95,10 +105,9 @@ internal static partial class YamlTreeReader
 
             return root;
         }
-        catch (TooDeepException ex)
+        catch (LimitException ex)
         {
-            problems.Add(new Problem(ex.At, Invariant(
-                $"lists and mappings are nested more than {MaxDepth} levels deep here; a configuration needs far fewer (is this the right file?)")));
+            problems.Add(new Problem(ex.At, ex.Problem));
             return null;
         }
         catch (YamlException ex)
@@ -124,17 +133,20 @@ internal static partial class YamlTreeReader
         }
     }
 
-    private static YNode ReadNode(IParser parser, Dictionary<string, YNode> anchors, List<Problem> problems, int depth)
+    private static YNode ReadNode(IParser parser, Dictionary<string, YNode> anchors, List<Problem> problems, int depth, Budget budget)
     {
+        var at = parser.Current is { } current ? YPos.From(current.Start) : new YPos(1, 1);
         if (depth > MaxDepth)
         {
-            throw new TooDeepException(parser.Current is { } current ? YPos.From(current.Start) : new YPos(1, 1));
+            throw new LimitException(at, Invariant(
+                $"lists and mappings are nested more than {MaxDepth} levels deep here; a configuration needs far fewer (is this the right file?)"));
         }
 
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
             if (anchors.TryGetValue(alias.Value.Value, out var target))
             {
+                budget.Spend(target.Size, at);
                 return target;
             }
 
@@ -147,6 +159,7 @@ internal static partial class YamlTreeReader
             var node = new YScalar(YPos.From(scalar.Start), scalar.Value, scalar.Style == ScalarStyle.Plain,
                 !scalar.Tag.IsEmpty && scalar.Tag.Value is "tag:yaml.org,2002:str" or "!!str");
             Remember(anchors, scalar.Anchor, node);
+            budget.Spend(1, at);
             return node;
         }
 
@@ -154,22 +167,30 @@ internal static partial class YamlTreeReader
         {
             var seq = new YSeq(YPos.From(seqStart.Start));
             Remember(anchors, seqStart.Anchor, seq);
+            budget.Spend(1, at);
+            var size = 1L;
             while (!parser.TryConsume<SequenceEnd>(out _))
             {
-                seq.Items.Add(ReadNode(parser, anchors, problems, depth + 1));
+                var item = ReadNode(parser, anchors, problems, depth + 1, budget);
+                seq.Items.Add(item);
+                size += item.Size;
             }
 
+            seq.Size = size;
             return seq;
         }
 
         var mapStart = parser.Consume<MappingStart>();
         var map = new YMap(YPos.From(mapStart.Start));
         Remember(anchors, mapStart.Anchor, map);
+        budget.Spend(1, at);
         List<YNode>? merges = null;
+        var read = 0L;
         while (!parser.TryConsume<MappingEnd>(out _))
         {
-            var keyNode = ReadNode(parser, anchors, problems, depth + 1);
-            var value = ReadNode(parser, anchors, problems, depth + 1);
+            var keyNode = ReadNode(parser, anchors, problems, depth + 1, budget);
+            var value = ReadNode(parser, anchors, problems, depth + 1, budget);
+            read += keyNode.Size + value.Size;
             if (keyNode is not YScalar key)
             {
                 problems.Add(new Problem(keyNode.Start, $"a key must be a plain name, not {keyNode.KindName}"));
@@ -190,6 +211,9 @@ internal static partial class YamlTreeReader
             Merge(map, merges, problems);
         }
 
+        // Entries merged in are further uses of nodes already read: they count again (read is what was spent so far).
+        map.Size = 1 + map.Entries.Sum(e => e.Key.Size + e.Value.Size);
+        budget.Spend(Math.Max(0, map.Size - 1 - read), at);
         return map;
     }
 
@@ -260,9 +284,27 @@ internal static partial class YamlTreeReader
 
     internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Unwinds the recursion at the first level too deep (the rest of the text is not read).</summary>
-    private sealed class TooDeepException(YPos at) : Exception
+    /// <summary>Unwinds the recursion at the first limit reached (the rest of the text is not read).</summary>
+    private sealed class LimitException(YPos at, string problem) : Exception(problem)
     {
         public YPos At { get; } = at;
+
+        public string Problem { get; } = problem;
+    }
+
+    /// <summary>Values read so far, aliases counted as expanded.</summary>
+    private sealed class Budget
+    {
+        private long _used;
+
+        public void Spend(long nodes, YPos at)
+        {
+            _used += nodes;
+            if (_used > MaxExpandedNodes)
+            {
+                throw new LimitException(at, Invariant(
+                    $"with its aliases expanded this file stands for more than {MaxExpandedNodes} values; a configuration needs far fewer"));
+            }
+        }
     }
 }
