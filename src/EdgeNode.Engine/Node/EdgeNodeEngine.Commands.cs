@@ -46,13 +46,22 @@ public sealed partial class EdgeNodeEngine
             return;
         }
 
-        if (!SparkplugPayload.TryDecode(message.Payload.Span, out var payload, out var error))
+        SparkplugPayload? payload = null;
+
+        // Counted before decoding: a command over the limit costs one pass over its bytes, not its object graph.
+        var count = SparkplugPayload.CountMetrics(message.Payload.Span);
+        if (count <= _config.Node.MaxCommandMetrics)
         {
-            Log.CommandRejected(_logger, message.Topic, "malformed payload: " + error);
-            return;
+            if (!SparkplugPayload.TryDecode(message.Payload.Span, out var decoded, out var error))
+            {
+                Log.CommandRejected(_logger, message.Topic, "malformed payload: " + error);
+                return;
+            }
+
+            payload = decoded;
+            count = CountMetrics(payload);
         }
 
-        var count = CountMetrics(payload);
         if (count > _config.Node.MaxCommandMetrics)
         {
             Log.CommandRejected(_logger, message.Topic,
@@ -63,11 +72,11 @@ public sealed partial class EdgeNodeEngine
         var report = new CommandReport(message.Topic, count);
         if (topic.MessageType == SparkplugMessageType.NCMD)
         {
-            await OnNodeCommandAsync(report, payload).ConfigureAwait(false);
+            await OnNodeCommandAsync(report, payload!).ConfigureAwait(false);
         }
         else
         {
-            OnDeviceCommand(report, topic.DeviceId!, payload);
+            OnDeviceCommand(report, topic.DeviceId!, payload!);
         }
 
         report.Flush(_logger);

@@ -90,3 +90,29 @@ public sealed class SparkplugWireOverflowUnitTests
         Assert.Null(SparkplugValue.FromString("x").WireOverflow);
     }
 }
+
+/// <summary>Issue 17: a receiver can refuse a payload with too many metrics before decoding it.</summary>
+public sealed class SparkplugCountMetricsUnitTests
+{
+    [Fact]
+    public void CountMetrics_CountsTopLevelMetricsWithoutDecoding()
+    {
+        var metric = TestData.Hex("0A 01 6D 20 06 50 01"); // name "m", UInt16, int_value 1
+        var bytes = new List<byte>(TestData.Hex("08 01")); // timestamp
+        for (var i = 0; i < 1000; i++)
+        {
+            bytes.AddRange([0x12, (byte)metric.Length, .. metric]);
+        }
+
+        bytes.AddRange(TestData.Hex("18 05")); // seq
+        Assert.Equal(1000, SparkplugPayload.CountMetrics(bytes.ToArray()));
+        Assert.Equal(0, SparkplugPayload.CountMetrics([]));
+    }
+
+    [Fact]
+    public void CountMetrics_MalformedBytes_MinusOne()
+    {
+        Assert.Equal(-1, SparkplugPayload.CountMetrics(TestData.Hex("12 05 0A")));
+        Assert.Equal(-1, SparkplugPayload.CountMetrics(TestData.Hex("FF FF FF FF 0F")));
+    }
+}
