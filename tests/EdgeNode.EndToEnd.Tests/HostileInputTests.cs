@@ -457,8 +457,8 @@ public sealed class HostileInputTests(ITestOutputHelper output) : EndToEndTest(o
 
         Assert.Equal(2 * Each, Handled());
         // before the fix the node buffered whatever the broker sent (2.8 GB after a 20 s flood in issue 17), here all of
-        // the 400 MB; now a few messages are in memory at a time, plus garbage not yet collected (measured +36 to +112 MB
-        // and +109 to +149 MB with 200 or 400 commands, on a loaded 2-core machine)
+        // the 400 MB; now a few messages are in memory at a time, plus garbage not yet collected (measured: +36 to +112 MB
+        // with 200 commands, +109 to +149 MB with 400, on a loaded 2-core machine)
         Assert.True(peak - baseline < 250, $"node RSS grew from {baseline:0} MB to {peak:0} MB during the flood");
         await WaitScansAsync(rig.Slave, 1, 3);
         await AssertHeartbeatReportedAsync(rig, 13);
