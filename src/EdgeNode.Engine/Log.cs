@@ -34,8 +34,8 @@ internal static partial class Log
     [LoggerMessage(4009, LogLevel.Information, "Primary host {HostId} is {State}")]
     public static partial void HostState(ILogger logger, string hostId, string state);
 
-    [LoggerMessage(4010, LogLevel.Debug, "Stale STATE from {HostId} ignored (timestamp {Timestamp} < {Last})")]
-    public static partial void StaleState(ILogger logger, string hostId, long? timestamp, long? last);
+    [LoggerMessage(4010, LogLevel.Warning, "Stale STATE from {HostId} ignored: {State} with timestamp {Timestamp}, older than the last accepted {Last}")]
+    public static partial void StaleState(ILogger logger, string hostId, string state, long? timestamp, long? last);
 
     [LoggerMessage(4011, LogLevel.Warning, "Malformed STATE from {HostId} ignored: {Error}")]
     public static partial void BadState(ILogger logger, string hostId, string? error);
@@ -72,6 +72,27 @@ internal static partial class Log
 
     [LoggerMessage(4023, LogLevel.Information, "Configuration replaced in the running session: {Devices} devices; rebirth")]
     public static partial void Reconfigured(ILogger logger, int devices);
+
+    [LoggerMessage(4024, LogLevel.Warning, "Command on {Topic}: {Refused} of {Metrics} metrics ignored ({Reasons}); first: {First}")]
+    public static partial void CommandsRejected(ILogger logger, string topic, int refused, int metrics, string reasons, string first);
+
+    [LoggerMessage(4025, LogLevel.Information, "Command on {Topic}: {Accepted} of {Metrics} metrics accepted; first: {First}")]
+    public static partial void CommandsAccepted(ILogger logger, string topic, int accepted, int metrics, string first);
+
+    [LoggerMessage(4026, LogLevel.Warning, "Retained command on {Topic} ({Bytes} bytes) dropped: Sparkplug commands are never retained (clear it on the broker)")]
+    public static partial void RetainedCommandDropped(ILogger logger, string topic, int bytes);
+
+    [LoggerMessage(4027, LogLevel.Information, "Rebirth requested less than a second after the last births: one rebirth in {WaitMs} ms answers it")]
+    public static partial void RebirthDeferred(ILogger logger, long waitMs);
+
+    [LoggerMessage(4028, LogLevel.Debug, "{DeviceId}/{Metric}: a newer command value replaced one not yet written")]
+    public static partial void WriteSuperseded(ILogger logger, string deviceId, string metric);
+
+    [LoggerMessage(4029, LogLevel.Warning, "STATE from {HostId} ignored: {State} with timestamp {Timestamp} is not what the broker holds ({HeldState}, {HeldTimestamp}); a host publishes STATE retained")]
+    public static partial void StateNotHeld(ILogger logger, string hostId, string state, long? timestamp, string heldState, long? heldTimestamp);
+
+    [LoggerMessage(4030, LogLevel.Warning, "The broker holds no retained STATE of {HostId}: acting on the live one unconfirmed")]
+    public static partial void StateNotConfirmed(ILogger logger, string hostId);
 
     [LoggerMessage(4022, LogLevel.Information, "Scan rate set to {ScanMs} ms")]
     public static partial void ScanRate(ILogger logger, int scanMs);

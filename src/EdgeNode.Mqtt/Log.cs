@@ -30,6 +30,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "MQTT protocol violation by {Endpoint}: {Reason}; closing the connection")]
     public static partial void ProtocolViolation(ILogger logger, string endpoint, string reason);
 
+    [LoggerMessage(EventId = 3039, Level = LogLevel.Warning,
+        Message = "MQTT PUBLISH on '{Topic}' from {Endpoint} discarded: {Size} bytes exceed the maximum packet size {MaxPacketSize} (QoS {QoS}, retained {Retain}; {Count} discarded on this connection)")]
+    public static partial void OversizedPublishDiscarded(ILogger logger, string endpoint, string topic, long size, int maxPacketSize, int qos, bool retain, long count);
+
     [LoggerMessage(EventId = 3010, Level = LogLevel.Error, Message = "MQTT message handler failed for a message on '{Topic}'; the message is acknowledged")]
     public static partial void HandlerFailed(ILogger logger, string topic, Exception exception);
 

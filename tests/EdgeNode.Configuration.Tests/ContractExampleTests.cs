@@ -202,6 +202,7 @@ public class ContractExampleTests
               aliases: false
               templates: false
               uint32Encoding: longValue
+              maxCommandMetrics: 500
             mqtt:
               servers: [ "mqtts://broker.example.com", "mqtt://[::1]:1884" ]
               protocolVersion: "5.0"
@@ -227,7 +228,7 @@ public class ContractExampleTests
         Assert.Equal(new NodeSection
         {
             GroupId = "G", EdgeNodeId = "E", LegacyState = true, ScanMs = 250, Aliases = false, Templates = false,
-            UInt32Encoding = UInt32EncodingSetting.LongValue,
+            UInt32Encoding = UInt32EncodingSetting.LongValue, MaxCommandMetrics = 500,
         }, config.Node);
         Assert.Equal(MqttProtocolSetting.V500, config.Mqtt.ProtocolVersion);
         Assert.Equal(2000, config.Mqtt.ReconnectMaxMs);

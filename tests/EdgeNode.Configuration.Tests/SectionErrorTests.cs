@@ -124,6 +124,7 @@ public class SectionErrorTests
     [InlineData("scanMs: 5", "node.scanMs: 5 is outside 10..86400000")]
     [InlineData("uint32Encoding: int", "node.uint32Encoding: unknown encoding 'int' (expected intValue, longValue)")]
     [InlineData("aliases: 1", "node.aliases: expected true or false, got '1'")]
+    [InlineData("maxCommandMetrics: 0", "node.maxCommandMetrics: 0 is outside 1..1000000")]
     public void NodeSettings_AreChecked(string line, string message) =>
         ConfigAssert.Single(TempConfig.LoadText($"""
             node:

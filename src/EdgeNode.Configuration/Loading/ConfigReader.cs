@@ -11,7 +11,7 @@ namespace EdgeNode.Configuration.Loading;
 internal sealed partial class ConfigReader
 {
     internal static readonly string[] RootKeys = ["node", "mqtt", "storeForward", "types", "include", "devices", "web"];
-    internal static readonly string[] NodeKeys = ["groupId", "edgeNodeId", "primaryHostId", "legacyState", "scanMs", "aliases", "templates", "uint32Encoding"];
+    internal static readonly string[] NodeKeys = ["groupId", "edgeNodeId", "primaryHostId", "legacyState", "scanMs", "aliases", "templates", "uint32Encoding", "maxCommandMetrics"];
     internal static readonly string[] MqttKeys =
         ["servers", "clientId", "username", "password", "keepAliveSeconds", "tls", "protocolVersion", "reconnectMaxMs", "connectTimeoutMs",
             "allowPlaintextFallback"];
@@ -147,6 +147,7 @@ internal sealed partial class ConfigReader
         var aliases = node.Bool("aliases");
         var templates = node.Bool("templates");
         var encoding = node.Word("uint32Encoding", "encoding", UInt32Encodings);
+        var maxCommandMetrics = node.Int("maxCommandMetrics", 1, 1_000_000);
         if (groupId is null || edgeNodeId is null)
         {
             return null;
@@ -162,6 +163,7 @@ internal sealed partial class ConfigReader
             Aliases = aliases ?? true,
             Templates = templates ?? true,
             UInt32Encoding = encoding ?? UInt32EncodingSetting.IntValue,
+            MaxCommandMetrics = maxCommandMetrics ?? NodeSection.DefaultMaxCommandMetrics,
         };
     }
 

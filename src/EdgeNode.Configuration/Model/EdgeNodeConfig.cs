@@ -64,6 +64,15 @@ public sealed record NodeSection
 
     /// <summary>Wire encoding of UInt32 values.</summary>
     public UInt32EncodingSetting UInt32Encoding { get; init; } = UInt32EncodingSetting.IntValue;
+
+    /// <summary>Default of <see cref="MaxCommandMetrics"/>.</summary>
+    public const int DefaultMaxCommandMetrics = 10_000;
+
+    /// <summary>
+    /// Most metrics (template members included) one NCMD/DCMD may carry; a larger command is refused whole, so one
+    /// message cannot queue an unbounded number of writes.
+    /// </summary>
+    public int MaxCommandMetrics { get; init; } = DefaultMaxCommandMetrics;
 }
 
 /// <summary>MQTT protocol level.</summary>

@@ -13,7 +13,15 @@ namespace EdgeNode.Engine;
 /// </summary>
 internal sealed class DeviceRuntime
 {
-    private readonly Channel<(int Metric, SparkplugValue Value)> _writes = Channel.CreateUnbounded<(int, SparkplugValue)>();
+    /// <summary>Writes in one scan cycle, at most: reads keep their rate while a long queue of writes waits.</summary>
+    internal const int MaxWritesPerCycle = 16;
+
+    // Pending DCMD writes: at most one per metric (the latest value wins), in the order metrics were first asked for,
+    // so the queue is bounded by the device's metric count however many commands arrive. _writeReady wakes the loop.
+    private readonly Lock _writeLock = new();
+    private readonly Dictionary<int, SparkplugValue> _pendingWrites = [];
+    private readonly Queue<int> _writeOrder = new();
+    private readonly Channel<bool> _writeReady = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Func<DeviceConfig, IDeviceDriver> _createDriver;
     private readonly ILogger _logger;
     private Task? _scanLoop;
@@ -111,8 +119,54 @@ internal sealed class DeviceRuntime
         _scanLoop = Task.Run(() => ScanLoopAsync(generation, defaultScanMs, post, pollBeat, time, cancellationToken), CancellationToken.None);
     }
 
-    /// <summary>Queues a DCMD write; the scan loop performs it before its next read.</summary>
-    public void EnqueueWrite(int metric, SparkplugValue value) => _writes.Writer.TryWrite((metric, value));
+    /// <summary>
+    /// Queues a DCMD write; the scan loop performs it before its next read. A value still pending for the same metric
+    /// is replaced (returns true): the device only ever needs the latest one.
+    /// </summary>
+    public bool EnqueueWrite(int metric, SparkplugValue value)
+    {
+        bool replaced;
+        lock (_writeLock)
+        {
+            replaced = _pendingWrites.ContainsKey(metric);
+            if (!replaced)
+            {
+                _writeOrder.Enqueue(metric);
+            }
+
+            _pendingWrites[metric] = value;
+        }
+
+        _writeReady.Writer.TryWrite(true);
+        return replaced;
+    }
+
+    /// <summary>Writes waiting for the scan loop.</summary>
+    public int PendingWrites
+    {
+        get
+        {
+            lock (_writeLock)
+            {
+                return _writeOrder.Count;
+            }
+        }
+    }
+
+    private bool TryTakeWrite(out int metric, out SparkplugValue value)
+    {
+        lock (_writeLock)
+        {
+            if (_writeOrder.TryDequeue(out metric))
+            {
+                _pendingWrites.Remove(metric, out value);
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
 
     /// <summary>
     /// Whether the scan loop made progress recently enough: a scan (or a failed open) within three scan periods plus a
@@ -136,7 +190,7 @@ internal sealed class DeviceRuntime
 
     public async Task StopAsync()
     {
-        _writes.Writer.TryComplete();
+        _writeReady.Writer.TryComplete();
         foreach (var task in new[] { _scanLoop, _eventPump })
         {
             if (task is not null)
@@ -182,21 +236,29 @@ internal sealed class DeviceRuntime
                     }
                 }
 
+                // Writes until the next read is due (at least one, at most MaxWritesPerCycle): the read follows at
+                // its scan rate however many writes wait, and the writes still make progress on a slow bus.
                 var wrote = false;
-                while (_writes.Reader.TryRead(out var write))
+                _writeReady.Reader.TryRead(out _);
+                for (var n = 0; n < MaxWritesPerCycle && (n == 0 || time.GetUtcNow() < next) && TryTakeWrite(out var metric, out var value); n++)
                 {
                     DeviceWriteResult result;
                     try
                     {
-                        result = await driver.WriteAsync(write.Metric, write.Value, cancellationToken).ConfigureAwait(false);
+                        result = await driver.WriteAsync(metric, value, cancellationToken).ConfigureAwait(false);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
                         result = new DeviceWriteResult(DeviceWriteStatus.Failed, ex.Message);
                     }
 
-                    post(new WriteCompleted(this, generation, write.Metric, result));
+                    post(new WriteCompleted(this, generation, metric, value, result));
                     wrote = true;
+                }
+
+                if (PendingWrites > 0)
+                {
+                    _writeReady.Writer.TryWrite(true); // more to do after the read
                 }
 
                 var now = time.GetUtcNow();
@@ -242,7 +304,7 @@ internal sealed class DeviceRuntime
                 {
                     using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     var delay = Task.Delay(wait, time, cts.Token);
-                    var writeReady = _writes.Reader.WaitToReadAsync(cts.Token).AsTask();
+                    var writeReady = _writeReady.Reader.WaitToReadAsync(cts.Token).AsTask();
                     await Task.WhenAny(delay, writeReady).ConfigureAwait(false);
                     await cts.CancelAsync().ConfigureAwait(false);
                     if (writeReady.IsCompletedSuccessfully && !writeReady.Result && delay.IsCompleted == false)

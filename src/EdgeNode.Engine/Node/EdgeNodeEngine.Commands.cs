@@ -1,3 +1,4 @@
+using System.Globalization;
 using EdgeNode.Engine.Devices;
 using EdgeNode.Engine.Session;
 using EdgeNode.Mqtt;
@@ -7,6 +8,20 @@ namespace EdgeNode.Engine;
 
 public sealed partial class EdgeNodeEngine
 {
+    /// <summary>Least time between two births a host asked for; a request inside it is done once, when it ends.</summary>
+    internal static readonly TimeSpan MinRebirthInterval = TimeSpan.FromSeconds(1);
+
+    private long _lastBirthMs;
+    private bool _rebirthScheduled;
+
+    /// <summary>
+    /// Sparkplug commands are never retained (they are acted on once, now): a retained NCMD/DCMD would be executed again
+    /// at every connect, an old setpoint overwriting a newer one. The broker flags the copy it sends for a new
+    /// subscription (and, under MQTT 5.0 with Retain As Published, every retained one); those are dropped.
+    /// </summary>
+    private bool IsRetainedCommand(MqttApplicationMessage message) =>
+        message.Retain && (message.Topic == _ncmdTopic || message.Topic.StartsWith(_dcmdPrefix, StringComparison.Ordinal));
+
     private async Task OnMessageAsync(MessageReceived message)
     {
         if (!SparkplugTopic.TryParse(message.Topic, out var topic, out var topicError))
@@ -17,7 +32,7 @@ public sealed partial class EdgeNodeEngine
 
         if (topic.HostId is { } hostId)
         {
-            await OnHostStateAsync(hostId, topic.IsLegacyState, message.Payload).ConfigureAwait(false);
+            await OnHostStateAsync(hostId, topic.IsLegacyState, message.Payload, message.Retained).ConfigureAwait(false);
             return;
         }
 
@@ -31,23 +46,58 @@ public sealed partial class EdgeNodeEngine
             return;
         }
 
-        if (!SparkplugPayload.TryDecode(message.Payload.Span, out var payload, out var error))
+        SparkplugPayload? payload = null;
+
+        // Counted before decoding: a command over the limit costs one pass over its bytes, not its object graph.
+        var count = SparkplugPayload.CountMetrics(message.Payload.Span);
+        if (count <= _config.Node.MaxCommandMetrics)
         {
-            Log.CommandRejected(_logger, message.Topic, "malformed payload: " + error);
+            if (!SparkplugPayload.TryDecode(message.Payload.Span, out var decoded, out var error))
+            {
+                Log.CommandRejected(_logger, message.Topic, "malformed payload: " + error);
+                return;
+            }
+
+            payload = decoded;
+            count = CountMetrics(payload);
+        }
+
+        if (count > _config.Node.MaxCommandMetrics)
+        {
+            Log.CommandRejected(_logger, message.Topic,
+                $"{count} metrics, more than the {_config.Node.MaxCommandMetrics} one command may carry (node.maxCommandMetrics); nothing was done");
             return;
         }
 
+        var report = new CommandReport(message.Topic, count);
         if (topic.MessageType == SparkplugMessageType.NCMD)
         {
-            await OnNodeCommandAsync(message.Topic, payload).ConfigureAwait(false);
+            await OnNodeCommandAsync(report, payload!).ConfigureAwait(false);
         }
         else
         {
-            OnDeviceCommand(message.Topic, topic.DeviceId!, payload);
+            OnDeviceCommand(report, topic.DeviceId!, payload!);
         }
+
+        report.Flush(_logger);
     }
 
-    private async Task OnHostStateAsync(string hostId, bool legacy, ReadOnlyMemory<byte> payload)
+    private static int CountMetrics(SparkplugPayload payload)
+    {
+        var count = 0;
+        foreach (var metric in payload.Metrics)
+        {
+            count++;
+            if (!metric.Value.IsNull && metric.Value.DataType == SparkplugDataType.Template)
+            {
+                count += metric.Value.AsTemplate().Metrics.Count;
+            }
+        }
+
+        return count;
+    }
+
+    private async Task OnHostStateAsync(string hostId, bool legacy, ReadOnlyMemory<byte> payload, bool fromBroker)
     {
         if (_config.Node.PrimaryHostId != hostId || (legacy && !_config.Node.LegacyState))
         {
@@ -65,11 +115,93 @@ public sealed partial class EdgeNodeEngine
             return;
         }
 
+        if (!legacy && state.Timestamp is not null)
+        {
+            if (!fromBroker)
+            {
+                if (_host.IsStale(state))
+                {
+                    Log.StaleState(_logger, hostId, state.Online ? "online" : "offline", state.Timestamp, _host.LastTimestamp);
+                    return;
+                }
+
+                // Not acted on yet: first the broker's word (see ConfirmWithBroker).
+                _stateToConfirm = state;
+                ConfirmWithBroker(hostId);
+                return;
+            }
+
+            if (_stateToConfirm is { } pending)
+            {
+                _stateToConfirm = null;
+                if (pending != state)
+                {
+                    Log.StateNotHeld(_logger, hostId, pending.Online ? "online" : "offline", pending.Timestamp, state.Online ? "online" : "offline", state.Timestamp);
+                }
+            }
+        }
+
+        await ApplyHostStateAsync(hostId, state).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A live STATE that would change what the node believes is checked against the broker's retained copy before it
+    /// counts. Sparkplug hosts publish every STATE retained, so the broker holds the host's last word; subscribing again
+    /// makes it send that copy ([MQTT-3.8.4-3]). A STATE the broker does not hold — a forged or confused non-retained
+    /// <c>{"online":false,"timestamp":9223372036854775807}</c> — is then ignored instead of ending the session and
+    /// raising the timestamp every genuine STATE must reach (which blinded the node for good). No clock is involved, so
+    /// a gateway without a real-time clock, running behind until NTP syncs, still follows its host. When the broker
+    /// holds no STATE at all (a host that does not retain), the live one counts after <see cref="StateConfirmTimeout"/>.
+    /// </summary>
+    private void ConfirmWithBroker(string hostId)
+    {
+        var client = _client;
+        var check = ++_stateCheck;
+        var token = _loopToken;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                if (client is not null)
+                {
+                    await client.SubscribeAsync(SparkplugTopic.State(hostId).ToString(), MqttQualityOfService.AtLeastOnce, token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
+            {
+                // the session ended; the next one starts from the broker's copy anyway
+            }
+
+            try
+            {
+                await Task.Delay(StateConfirmTimeout, _options.Time, token).ConfigureAwait(false);
+                Post(new StateConfirmExpired(hostId, check));
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, CancellationToken.None);
+    }
+
+    private async Task OnStateConfirmExpiredAsync(StateConfirmExpired e)
+    {
+        if (e.Check != _stateCheck || _stateToConfirm is not { } pending)
+        {
+            return;
+        }
+
+        _stateToConfirm = null;
+        Log.StateNotConfirmed(_logger, e.HostId);
+        await ApplyHostStateAsync(e.HostId, pending).ConfigureAwait(false);
+    }
+
+    private async Task ApplyHostStateAsync(string hostId, HostStateMessage state)
+    {
         var before = _host.LastTimestamp;
         switch (_host.Apply(state))
         {
             case HostStateChange.Ignored:
-                Log.StaleState(_logger, hostId, state.Timestamp, before);
+                Log.StaleState(_logger, hostId, state.Online ? "online" : "offline", state.Timestamp, before);
                 break;
             case HostStateChange.CameOnline:
                 Log.HostState(_logger, hostId, "online");
@@ -112,14 +244,20 @@ public sealed partial class EdgeNodeEngine
         _supervisor?.RequestReconnect(moveToNextServer, EndOfSessionReason);
     }
 
-    private async Task OnNodeCommandAsync(string topicName, SparkplugPayload payload)
+    /// <summary>
+    /// An NCMD: every metric is checked first, then each control acts once per message, however often it is repeated
+    /// (2,000 Rebirth=true metrics are one rebirth, not 2,000).
+    /// </summary>
+    private async Task OnNodeCommandAsync(CommandReport report, SparkplugPayload payload)
     {
+        bool rebirth = false, reboot = false, nextServer = false;
+        long? scanMs = null;
         foreach (var metric in payload.Metrics)
         {
             var name = metric.Name ?? (metric.Alias is { } a && _nodeAliasNames.TryGetValue(a, out var n) ? n : null);
             if (name is null)
             {
-                Log.CommandRejected(_logger, topicName, $"unknown metric alias {metric.Alias}");
+                report.Refuse("unknown metric", metric.Alias is { } alias ? $"alias {alias}" : "(no name, no alias)", "unknown metric");
                 continue;
             }
 
@@ -127,52 +265,108 @@ public sealed partial class EdgeNodeEngine
             switch (name)
             {
                 case SparkplugNames.NodeControlRebirth:
-                    if (IsTrue(value, SparkplugDataType.Boolean))
-                    {
-                        Log.CommandAccepted(_logger, topicName, name, "true");
-                        if (_live)
-                        {
-                            await PublishBirthsAsync().ConfigureAwait(false);
-                        }
-                    }
-
+                    rebirth |= IsTrue(value, SparkplugDataType.Boolean);
                     break;
                 case SparkplugNames.NodeControlReboot:
-                    if (IsTrue(value, SparkplugDataType.Boolean))
-                    {
-                        Log.CommandAccepted(_logger, topicName, name, "true");
-                        _restart = true;
-                    }
-
+                    reboot |= IsTrue(value, SparkplugDataType.Boolean);
                     break;
                 case SparkplugNames.NodeControlNextServer:
-                    if (IsTrue(value, SparkplugDataType.Boolean))
-                    {
-                        Log.CommandAccepted(_logger, topicName, name, "true");
-                        await EndSessionAsync(moveToNextServer: true).ConfigureAwait(false);
-                    }
-
+                    nextServer |= IsTrue(value, SparkplugDataType.Boolean);
                     break;
                 case SparkplugNames.NodeControlScanRate:
-                    if (Reinterpret(value, SparkplugDataType.Int64, metric.DataType).TryGetInt64(out var ms) && ms is >= 10 and <= 86_400_000)
+                    var period = Reinterpret(value, SparkplugDataType.Int64, metric.DataType);
+                    if (period.WireOverflow is null && period.TryGetInt64(out var ms) && ms is >= 10 and <= 86_400_000)
                     {
-                        _scanMs = (int)ms;
-                        Log.ScanRate(_logger, _scanMs);
-                        if (_live)
-                        {
-                            await PublishNodeDataAsync(force: true).ConfigureAwait(false);
-                        }
+                        scanMs = ms;
                     }
                     else
                     {
-                        Log.CommandRejected(_logger, topicName, $"{name}: {value} is not a scan period in ms (10-86400000)");
+                        report.Refuse("invalid value", name, $"{Describe(value)} is not a scan period in ms (10-86400000)");
                     }
 
                     break;
                 default:
-                    Log.CommandRejected(_logger, topicName, $"{name} is not writable");
+                    report.Refuse("read-only", name, "not writable");
                     break;
             }
+        }
+
+        if (scanMs is { } newScan)
+        {
+            report.Accept(SparkplugNames.NodeControlScanRate, newScan.ToString(CultureInfo.InvariantCulture));
+            _scanMs = (int)newScan;
+            Log.ScanRate(_logger, _scanMs);
+            if (_live && !nextServer)
+            {
+                await PublishNodeDataAsync(force: true).ConfigureAwait(false);
+            }
+        }
+
+        if (reboot)
+        {
+            report.Accept(SparkplugNames.NodeControlReboot, "true");
+            _restart = true;
+        }
+
+        if (nextServer)
+        {
+            report.Accept(SparkplugNames.NodeControlNextServer, "true");
+            report.Flush(_logger);
+            await EndSessionAsync(moveToNextServer: true).ConfigureAwait(false);
+        }
+        else if (rebirth)
+        {
+            report.Accept(SparkplugNames.NodeControlRebirth, "true");
+            report.Flush(_logger);
+            await RequestRebirthAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Rebirths at most once per <see cref="MinRebirthInterval"/>: a request inside it is not lost but coalesced into
+    /// one rebirth when the interval ends, so a flood of NCMDs costs one NBIRTH and DBIRTH set per interval.
+    /// </summary>
+    private async Task RequestRebirthAsync()
+    {
+        if (!_live)
+        {
+            return; // the births of the next session answer it
+        }
+
+        var wait = _lastBirthMs + (long)MinRebirthInterval.TotalMilliseconds - NowMs();
+        if (wait <= 0)
+        {
+            await PublishBirthsAsync().ConfigureAwait(false);
+            return;
+        }
+
+        if (_rebirthScheduled)
+        {
+            return;
+        }
+
+        _rebirthScheduled = true;
+        Log.RebirthDeferred(_logger, wait);
+        var token = _loopToken;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(wait), _options.Time, token).ConfigureAwait(false);
+                Post(new RebirthDue());
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, CancellationToken.None);
+    }
+
+    private async Task OnRebirthDueAsync()
+    {
+        _rebirthScheduled = false;
+        if (_live)
+        {
+            await PublishBirthsAsync().ConfigureAwait(false);
         }
     }
 
@@ -195,11 +389,11 @@ public sealed partial class EdgeNodeEngine
         return value;
     }
 
-    private void OnDeviceCommand(string topicName, string deviceId, SparkplugPayload payload)
+    private void OnDeviceCommand(CommandReport report, string deviceId, SparkplugPayload payload)
     {
         if (!_devicesById.TryGetValue(deviceId, out var device))
         {
-            Log.CommandRejected(_logger, topicName, $"unknown device '{deviceId}'");
+            report.Refuse("unknown device", deviceId, $"unknown device '{deviceId}'");
             return;
         }
 
@@ -209,13 +403,14 @@ public sealed partial class EdgeNodeEngine
             {
                 if (metric.Value.IsNull || metric.Value.DataType != SparkplugDataType.Template)
                 {
-                    Log.CommandRejected(_logger, topicName, $"{device.Id}: expected a Template instance with the members to write");
+                    report.Refuse("wrong type", device.Id, "expected a Template instance with the members to write");
                     continue;
                 }
 
                 foreach (var member in metric.Value.AsTemplate().Metrics)
                 {
-                    Write(topicName, device, member.Name is null ? -1 : Array.IndexOf(device.Names, member.Name), member, member.Name);
+                    Write(report, device, member.Name is null ? -1 : Array.IndexOf(device.Names, member.Name), member,
+                        member.Name ?? "(member without a name)");
                 }
 
                 continue;
@@ -224,41 +419,77 @@ public sealed partial class EdgeNodeEngine
             var index = metric.Name is { } name
                 ? Array.IndexOf(device.Names, name)
                 : metric.Alias is { } alias ? Array.IndexOf(device.Aliases, alias) : -1;
-            Write(topicName, device, index, metric, metric.Name ?? $"alias {metric.Alias}");
+            Write(report, device, index, metric, metric.Name ?? (metric.Alias is { } a ? $"alias {a}" : "(no name, no alias)"));
         }
     }
 
-    private void Write(string topicName, DeviceRuntime device, int index, SparkplugMetric metric, string? label)
+    /// <summary>
+    /// Checks one DCMD metric and queues the write. The value must be exactly a value of the metric's declared type:
+    /// the wire value is range-checked before any cast (<see cref="SparkplugValue.WireOverflow"/>), and a value sent as
+    /// another datatype is converted only when nothing is lost (Double 12.0 to UInt16 is 12; 12.5, NaN, 70000, true or
+    /// "12" are refused). Nothing refused reaches the device.
+    /// </summary>
+    private void Write(CommandReport report, DeviceRuntime device, int index, SparkplugMetric metric, string label)
     {
         if (index < 0)
         {
-            Log.CommandRejected(_logger, topicName, $"{device.Id}: unknown metric {label}");
+            report.Refuse("unknown metric", $"{device.Id}/{label}", "unknown metric");
             return;
         }
 
         var config = device.Config.Metrics[index];
+        var target = $"{device.Id}/{config.Name}";
         if (!config.Writable)
         {
-            Log.CommandRejected(_logger, topicName, $"{device.Id}/{config.Name} is read-only");
+            report.Refuse("read-only", target, "read-only");
             return;
         }
 
-        var value = Reinterpret(metric.Value, device.DataTypes[index], metric.DataType);
+        var declared = device.DataTypes[index];
+        var value = Reinterpret(metric.Value, declared, metric.DataType);
         if (value.IsNull)
         {
-            Log.CommandRejected(_logger, topicName, $"{device.Id}/{config.Name}: a null value cannot be written");
+            report.Refuse("null value", target, "a null value cannot be written");
+            return;
+        }
+
+        if (value.WireOverflow is { } wire)
+        {
+            report.Refuse("out of range", target, $"{wire} does not fit {SparkplugDataTypes.GetName(value.DataType)}");
+            return;
+        }
+
+        // not value.TryConvertTo(declared, out value): the struct receiver would be cleared first. A Boolean is no number
+        // here (true is not the setpoint 1); a Boolean metric takes the integers 0 and 1, as coils do.
+        var sent = value;
+        if ((sent.DataType == SparkplugDataType.Boolean && declared != SparkplugDataType.Boolean) || !sent.TryConvertTo(declared, out value))
+        {
+            report.Refuse(SparkplugDataTypes.IsInteger(declared) && SparkplugDataTypes.IsInteger(sent.DataType) ? "out of range" : "wrong type", target,
+                $"{Describe(sent)} is not exactly a {SparkplugDataTypes.GetName(declared)} value");
+            return;
+        }
+
+        if (value.DataType is SparkplugDataType.Float or SparkplugDataType.Double && value.TryGetDouble(out var d) && !double.IsFinite(d))
+        {
+            report.Refuse("out of range", target, $"{Describe(sent)} is not a finite number");
             return;
         }
 
         if (!device.Answering)
         {
-            Log.CommandRejected(_logger, topicName, $"{device.Id} is not answering");
+            report.Refuse("device not answering", target, $"{device.Id} is not answering");
             return;
         }
 
-        Log.CommandAccepted(_logger, topicName, $"{device.Id}/{config.Name}", value.FormatValue());
-        device.EnqueueWrite(index, value);
+        report.Accept(target, value.FormatValue());
+        if (device.EnqueueWrite(index, value))
+        {
+            Log.WriteSuperseded(_logger, device.Id, config.Name);
+        }
     }
+
+    private static string Describe(SparkplugValue value) =>
+        value.WireOverflow ?? $"{value.FormatValue()} ({SparkplugDataTypes.GetName(value.DataType)})";
 
     private void OnWriteCompleted(WriteCompleted e)
     {
@@ -275,7 +506,17 @@ public sealed partial class EdgeNodeEngine
         }
         else
         {
-            Log.WriteFailed(_logger, device.Id, device.Names[e.MetricIndex], "", e.Result.Status.ToString(), e.Result.Error);
+            Log.WriteFailed(_logger, device.Id, device.Names[e.MetricIndex], e.Value.FormatValue(), e.Result.Status.ToString(), e.Result.Error);
         }
     }
+
+    private sealed record RebirthDue : EngineEvent;
+
+    private sealed record StateConfirmExpired(string HostId, int Check) : EngineEvent;
+
+    /// <summary>How long a live STATE waits for the broker's copy before it counts without it.</summary>
+    internal static readonly TimeSpan StateConfirmTimeout = TimeSpan.FromSeconds(2);
+
+    private HostStateMessage? _stateToConfirm;
+    private int _stateCheck;
 }

@@ -30,6 +30,7 @@ public sealed partial class EdgeNodeEngine
     private async Task PublishBirthsAsync()
     {
         _seq = 0;
+        _lastBirthMs = NowMs();
         var ts = (ulong)NowMs();
         _nodeAliasNames.Clear();
         _buffer.Clear();

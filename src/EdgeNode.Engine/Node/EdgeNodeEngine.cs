@@ -43,7 +43,14 @@ public sealed partial class EdgeNodeEngine
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
     private readonly List<Unconfirmed> _unconfirmed = [];
     private readonly Dictionary<ulong, string> _nodeAliasNames = [];
-    private readonly string _nbirthTopic, _ndataTopic, _ndeathTopic, _ncmdTopic, _dcmdFilter;
+    private readonly string _nbirthTopic, _ndataTopic, _ndeathTopic, _ncmdTopic, _dcmdFilter, _dcmdPrefix;
+
+    // Received messages posted to the loop and not yet handled. The MQTT handler waits for a slot, so a flood stops the
+    // client's dispatcher, then its reader, and TCP flow control pushes back on the broker: nothing is dropped and
+    // memory stays bounded (this many messages here, ReceiveQueueCapacity in the client, each ≤ its MaxPacketSize).
+    internal const int MaxMessagesInLoop = 4;
+    internal const int ClientReceiveQueueCapacity = 4;
+    private readonly SemaphoreSlim _messageSlots = new(MaxMessagesInLoop, MaxMessagesInLoop);
     private readonly long _startedMs;
     private readonly NodeInformation _info;
     private IReadOnlyList<DeviceTypeConfig> _typesInUse;
@@ -92,6 +99,7 @@ public sealed partial class EdgeNodeEngine
         _ndeathTopic = SparkplugTopic.Node(group, SparkplugMessageType.NDEATH, edge).ToString();
         _ncmdTopic = SparkplugTopic.Node(group, SparkplugMessageType.NCMD, edge).ToString();
         _dcmdFilter = SparkplugTopic.DeviceCommandFilter(group, edge);
+        _dcmdPrefix = _dcmdFilter.TrimEnd('+', '#');
         _startedMs = NowMs();
         _info = NodeInformation.Detect();
         _typesInUse = TypesInUse(config);
@@ -287,6 +295,7 @@ public sealed partial class EdgeNodeEngine
                 ProtocolVersion = mqtt.ProtocolVersion == MqttProtocolSetting.V500 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311,
                 CleanSession = true,
                 ConnectTimeout = TimeSpan.FromMilliseconds(mqtt.ConnectTimeoutMs),
+                ReceiveQueueCapacity = ClientReceiveQueueCapacity,
                 Will = new MqttWill
                 {
                     Topic = _ndeathTopic,
@@ -330,8 +339,12 @@ public sealed partial class EdgeNodeEngine
             var client = args.Client;
             Post(new MqttConnected(client, _attemptBdSeq, args.Server.ToString()));
             // Commands (and the primary host's STATE) are subscribed before NBIRTH [tck-id-topics-nbirth-mqtt... ncmd-subscribe].
-            await client.SubscribeAsync(_ncmdTopic, MqttQualityOfService.AtLeastOnce, args.SessionToken).ConfigureAwait(false);
-            await client.SubscribeAsync(_dcmdFilter, MqttQualityOfService.AtLeastOnce, args.SessionToken).ConfigureAwait(false);
+            // MQTT 5.0 Retain As Published keeps the retain flag of a retained command published while we are
+            // subscribed, so it is dropped too (3.1.1 clears the flag on live delivery [MQTT-3.3.1-9]).
+            await client.SubscribeAsync([new MqttTopicFilter(_ncmdTopic, MqttQualityOfService.AtLeastOnce) { RetainAsPublished = true }],
+                args.SessionToken).ConfigureAwait(false);
+            await client.SubscribeAsync([new MqttTopicFilter(_dcmdFilter, MqttQualityOfService.AtLeastOnce) { RetainAsPublished = true }],
+                args.SessionToken).ConfigureAwait(false);
             if (_config.Node.PrimaryHostId is { } hostId)
             {
                 await client.SubscribeAsync(SparkplugTopic.State(hostId).ToString(), MqttQualityOfService.AtLeastOnce, args.SessionToken)
@@ -350,10 +363,25 @@ public sealed partial class EdgeNodeEngine
             Post(new MqttLost(args.Client, args.Reason.Message));
             return Task.CompletedTask;
         };
-        supervisor.ApplicationMessageReceivedAsync = message =>
+        supervisor.ApplicationMessageReceivedAsync = async message =>
         {
-            Post(new MessageReceived(message.Topic, message.Payload.ToArray()));
-            return Task.CompletedTask;
+            if (IsRetainedCommand(message))
+            {
+                Log.RetainedCommandDropped(_logger, message.Topic, message.Payload.Length);
+                return;
+            }
+
+            try
+            {
+                await _messageSlots.WaitAsync(_loopToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // stopping
+            }
+
+            // the payload is the message's own copy: no second one (1 MB commands are large-object-heap garbage)
+            Post(new MessageReceived(message.Topic, message.Payload, message.Retain));
         };
         return supervisor;
     }
@@ -394,7 +422,21 @@ public sealed partial class EdgeNodeEngine
 
                 break;
             case MessageReceived message:
-                await OnMessageAsync(message).ConfigureAwait(false);
+                try
+                {
+                    await OnMessageAsync(message).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _messageSlots.Release();
+                }
+
+                break;
+            case RebirthDue:
+                await OnRebirthDueAsync().ConfigureAwait(false);
+                break;
+            case StateConfirmExpired expired:
+                await OnStateConfirmExpiredAsync(expired).ConfigureAwait(false);
                 break;
             case Tick:
                 await OnTickAsync().ConfigureAwait(false);
@@ -476,6 +518,8 @@ public sealed partial class EdgeNodeEngine
         _subscribed = false;
         _live = false;
         _host.ResetForNewSession();
+        _stateToConfirm = null;
+        _stateCheck++;
         Log.Connected(_logger, e.Server, e.BdSeq);
         UpdateStatus();
     }

@@ -12,7 +12,7 @@ internal sealed record ScanCompleted(DeviceRuntime Device, int Generation, Devic
 
 internal sealed record DeviceValueEvent(DeviceRuntime Device, int Generation, DeviceEvent Value) : EngineEvent;
 
-internal sealed record WriteCompleted(DeviceRuntime Device, int Generation, int MetricIndex, DeviceWriteResult Result) : EngineEvent;
+internal sealed record WriteCompleted(DeviceRuntime Device, int Generation, int MetricIndex, Sparkplug.SparkplugValue Value, DeviceWriteResult Result) : EngineEvent;
 
 internal sealed record MqttConnected(MqttClient Client, int BdSeq, string Server) : EngineEvent;
 
@@ -20,7 +20,8 @@ internal sealed record MqttSubscribed(MqttClient Client) : EngineEvent;
 
 internal sealed record MqttLost(MqttClient Client, string Reason) : EngineEvent;
 
-internal sealed record MessageReceived(string Topic, ReadOnlyMemory<byte> Payload) : EngineEvent;
+/// <summary>A received MQTT message; <paramref name="Retained"/>: the broker's retained copy, sent for a new subscription.</summary>
+internal sealed record MessageReceived(string Topic, ReadOnlyMemory<byte> Payload, bool Retained) : EngineEvent;
 
 internal sealed record Tick : EngineEvent;
 

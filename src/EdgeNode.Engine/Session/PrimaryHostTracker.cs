@@ -14,6 +14,9 @@ public sealed class PrimaryHostTracker
 
     public long? LastTimestamp => _lastTimestamp;
 
+    /// <summary>True when <paramref name="message"/> is older than the last STATE accepted (Apply would ignore it).</summary>
+    public bool IsStale(HostStateMessage message) => message.Timestamp is { } ts && _lastTimestamp is { } last && ts < last;
+
     /// <summary>Applies a STATE message; returns what changed, or <see cref="HostStateChange.Ignored"/> for a stale one.</summary>
     public HostStateChange Apply(HostStateMessage message)
     {

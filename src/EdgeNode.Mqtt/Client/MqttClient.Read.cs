@@ -26,12 +26,20 @@ public sealed partial class MqttClient
             {
                 var result = await reader.ReadAsync(token).ConfigureAwait(false);
                 Volatile.Write(ref _lastReceived, Stopwatch.GetTimestamp());
-                var buffer = result.Buffer;
+                var buffer = Discard(result.Buffer);
                 MqttPublishPacket? blocked = null;
-                while (MqttPacketDecoder.TryDecode(buffer, _maxIncomingPacketSize, out var frame, out var consumed, out _))
+                while (_discarding == 0
+                    && MqttPacketDecoder.TryDecode(buffer, _maxIncomingPacketSize, skipOversizedPublish: true, out var frame, out var oversized,
+                        out var consumed, out _))
                 {
-                    blocked = HandleFrame(frame);
+                    blocked = oversized.Size > 0 ? OnOversizedPublish(oversized) : HandleFrame(frame);
                     buffer = buffer.Slice(consumed);
+                    if (oversized.Size > 0)
+                    {
+                        _discarding = oversized.Remaining;
+                        buffer = Discard(buffer);
+                    }
+
                     if (blocked is not null || Volatile.Read(ref _state) == StateClosed)
                     {
                         break;
@@ -91,6 +99,45 @@ public sealed partial class MqttClient
             Log.LoopFault(_logger, _endpoint, "reader", ex);
             Break(new MqttDisconnectInfo(MqttDisconnectKind.ConnectionError, $"reader failed: {ex.Message}", ex));
         }
+    }
+
+    /// <summary>Drops what is left of an oversized PUBLISH from the front of <paramref name="buffer"/>.</summary>
+    private ReadOnlySequence<byte> Discard(ReadOnlySequence<byte> buffer)
+    {
+        if (_discarding == 0)
+        {
+            return buffer;
+        }
+
+        var n = Math.Min(_discarding, buffer.Length);
+        _discarding -= n;
+        return buffer.Slice(n);
+    }
+
+    /// <summary>
+    /// A PUBLISH larger than our maximum packet size (a 3.1.1 broker does not know our limit; a 5.0 one should not send
+    /// it): it is skipped, not treated as a violation, because the broker would send the same message again at every
+    /// connect (a retained one) or redeliver it (QoS 1/2) and keep the client off the air. QoS 1/2 are still
+    /// acknowledged, in order, so the broker is done with it.
+    /// </summary>
+    private MqttPublishPacket? OnOversizedPublish(in MqttOversizedPublish oversized)
+    {
+        var count = Interlocked.Increment(ref _oversizedDiscarded);
+        Log.OversizedPublishDiscarded(_logger, _endpoint, oversized.Topic, oversized.Size, _maxIncomingPacketSize,
+            (int)oversized.QoS, oversized.Retain, count);
+        if (oversized.QoS == MqttQualityOfService.AtMostOnce)
+        {
+            return null;
+        }
+
+        return AcceptPublish(new MqttPublishPacket
+        {
+            Topic = oversized.Topic,
+            QoS = oversized.QoS,
+            Retain = oversized.Retain,
+            PacketId = oversized.PacketId,
+            Discarded = true,
+        });
     }
 
     /// <summary>5.0 §4.13: tell the server why (DISCONNECT with the reason code), then close.</summary>
@@ -203,6 +250,12 @@ public sealed partial class MqttClient
                 MqttDisconnectReasonCode.TopicAliasInvalid);
         }
 
+        return AcceptPublish(packet);
+    }
+
+    /// <summary>Receive Maximum, QoS 2 duplicates, then the handler queue; returns the packet when the queue is full.</summary>
+    private MqttPublishPacket? AcceptPublish(MqttPublishPacket packet)
+    {
         if (packet.QoS > MqttQualityOfService.AtMostOnce)
         {
             if (_version == MqttProtocolVersion.V500 && Interlocked.Increment(ref _inboundUnacked) > _receiveMaximum)
@@ -424,7 +477,7 @@ public sealed partial class MqttClient
                         return;
                     }
 
-                    if (ApplicationMessageReceivedAsync is { } handler)
+                    if (!packet.Discarded && ApplicationMessageReceivedAsync is { } handler)
                     {
                         try
                         {
@@ -465,5 +518,10 @@ public sealed partial class MqttClient
     }
 
     private int _inboundUnacked;
+    private long _discarding;
+    private long _oversizedDiscarded;
+
+    /// <summary>Incoming PUBLISH packets skipped because they exceeded <see cref="MqttClientOptions.MaxPacketSize"/>.</summary>
+    public long OversizedPublishesDiscarded => Interlocked.Read(ref _oversizedDiscarded);
     private readonly HashSet<ushort> _qos2Received = [];
 }

@@ -108,6 +108,9 @@ internal sealed class MqttPublishPacket
 
     public List<MqttUserProperty>? UserProperties { get; set; }
 
+    /// <summary>An oversized PUBLISH that was skipped: only acknowledged, never handed to the application.</summary>
+    public bool Discarded { get; set; }
+
     public List<uint>? SubscriptionIdentifiers { get; set; }
 }
 

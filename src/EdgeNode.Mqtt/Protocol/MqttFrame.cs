@@ -21,3 +21,9 @@ internal readonly struct MqttFrame(MqttPacketType type, byte flags, ReadOnlySequ
 
     public int RemainingLength => (int)Body.Length;
 }
+
+/// <summary>
+/// The head of an incoming PUBLISH larger than the client's maximum packet size: enough to acknowledge and report it;
+/// its <see cref="Remaining"/> bytes are read and discarded, never buffered.
+/// </summary>
+internal readonly record struct MqttOversizedPublish(string Topic, MqttQualityOfService QoS, bool Retain, ushort PacketId, long Size, long Remaining);

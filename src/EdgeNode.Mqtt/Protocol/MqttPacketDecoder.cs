@@ -4,7 +4,7 @@ using EdgeNode.Mqtt.Packets;
 namespace EdgeNode.Mqtt.Protocol;
 
 /// <summary>
-/// Pure MQTT decoder. <see cref="TryDecode"/> frames one packet out of a byte sequence (false on a partial packet,
+/// Pure MQTT decoder. <see cref="TryDecode(in ReadOnlySequence{byte}, int, out MqttFrame, out SequencePosition, out SequencePosition)"/> frames one packet out of a byte sequence (false on a partial packet,
 /// nothing consumed); the <c>Decode…</c> methods turn a frame's body into a packet. Every rule the specification makes
 /// about the bytes is enforced here with <see cref="MqttProtocolViolationException"/>; which packet types are allowed in
 /// which direction and state is the client's business.
@@ -17,9 +17,22 @@ internal static class MqttPacketDecoder
     /// is complete, so an oversized packet is refused before its body is buffered.
     /// </summary>
     public static bool TryDecode(in ReadOnlySequence<byte> buffer, int maxPacketSize, out MqttFrame frame,
-        out SequencePosition consumed, out SequencePosition examined)
+        out SequencePosition consumed, out SequencePosition examined) =>
+        TryDecode(buffer, maxPacketSize, skipOversizedPublish: false, out frame, out _, out consumed, out examined);
+
+    /// <summary>
+    /// As <see cref="TryDecode(in ReadOnlySequence{byte}, int, out MqttFrame, out SequencePosition, out SequencePosition)"/>,
+    /// but with <paramref name="skipOversizedPublish"/> a PUBLISH larger than <paramref name="maxPacketSize"/> is no
+    /// violation: once its head (fixed header, topic, packet identifier) is buffered, it returns true with
+    /// <paramref name="oversized"/> describing it (<see cref="MqttOversizedPublish.Size"/> &gt; 0, no frame) and
+    /// <paramref name="consumed"/> after the head; the caller discards <see cref="MqttOversizedPublish.Remaining"/> more
+    /// bytes as they arrive, so the body is never buffered. Other oversized packets still throw.
+    /// </summary>
+    public static bool TryDecode(in ReadOnlySequence<byte> buffer, int maxPacketSize, bool skipOversizedPublish, out MqttFrame frame,
+        out MqttOversizedPublish oversized, out SequencePosition consumed, out SequencePosition examined)
     {
         frame = default;
+        oversized = default;
         consumed = buffer.Start;
         examined = buffer.End;
         var reader = new SequenceReader<byte>(buffer);
@@ -44,6 +57,11 @@ internal static class MqttPacketDecoder
         }
 
         var total = 1L + lengthSize + remaining;
+        if (total > maxPacketSize && skipOversizedPublish && type == MqttPacketType.Publish)
+        {
+            return TryDecodeOversizedHead(buffer, ref reader, flags, remaining, total, out oversized, out consumed);
+        }
+
         if (total > maxPacketSize)
         {
             throw new MqttProtocolViolationException(
@@ -58,6 +76,37 @@ internal static class MqttPacketDecoder
         var body = buffer.Slice(reader.Position, remaining);
         frame = new MqttFrame(type, flags, body, (int)total);
         consumed = examined = body.End;
+        return true;
+    }
+
+    private static bool TryDecodeOversizedHead(in ReadOnlySequence<byte> buffer, ref SequenceReader<byte> reader, byte flags, int remaining,
+        long total, out MqttOversizedPublish oversized, out SequencePosition consumed)
+    {
+        oversized = default;
+        consumed = buffer.Start;
+        var qos = (MqttQualityOfService)((flags >> 1) & 0x03);
+        if (!reader.TryReadBigEndian(out short rawLength))
+        {
+            return false;
+        }
+
+        var head = 2 + (ushort)rawLength + (qos > MqttQualityOfService.AtMostOnce ? 2 : 0);
+        if (head > remaining)
+        {
+            throw MqttProtocolViolationException.Malformed($"PUBLISH topic of {(ushort)rawLength} bytes runs past the packet");
+        }
+
+        reader.Rewind(2);
+        if (reader.Remaining < head)
+        {
+            return false; // at most 65,539 bytes: the topic and the packet identifier
+        }
+
+        var r = new MqttBodyReader(buffer.Slice(reader.Position, head));
+        var topic = r.ReadString();
+        var packetId = qos > MqttQualityOfService.AtMostOnce ? ReadPacketId(ref r, "PUBLISH") : (ushort)0;
+        oversized = new MqttOversizedPublish(topic, qos, (flags & 0x01) != 0, packetId, total, remaining - head);
+        consumed = buffer.GetPosition(head, reader.Position);
         return true;
     }
 

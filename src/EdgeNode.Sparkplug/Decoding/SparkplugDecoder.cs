@@ -10,6 +10,35 @@ internal static class SparkplugDecoder
     /// <summary>Deepest nesting of templates, property sets and data sets accepted.</summary>
     internal const int MaxDepth = 32;
 
+    internal static int CountMetrics(ReadOnlySpan<byte> buffer)
+    {
+        var count = 0;
+        var r = new ProtoReader(buffer);
+        while (!r.End)
+        {
+            if (!r.TryReadTag(out var field, out var wire, out _))
+            {
+                return -1;
+            }
+
+            if (field == WireFields.Payload.Metrics && wire == WireFields.WireLengthDelimited)
+            {
+                if (!r.TryReadLengthDelimited(out _))
+                {
+                    return -1;
+                }
+
+                count++;
+            }
+            else if (!r.TrySkip(wire, out _))
+            {
+                return -1;
+            }
+        }
+
+        return count;
+    }
+
     internal static bool TryDecodePayload(ReadOnlySpan<byte> buffer, out SparkplugPayload? payload, out string? error)
     {
         payload = null;

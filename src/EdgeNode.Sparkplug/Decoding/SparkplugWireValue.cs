@@ -25,13 +25,17 @@ internal static class SparkplugWireValue
                 {
                     // int_value holds 32 bits: sign-extend for Int64 (a signed value squeezed into 32 bits).
                     var raw = t == SparkplugDataType.Int64 ? (ulong)(long)(int)(uint)bits : (uint)bits;
-                    value = SparkplugValue.FromRawInteger(t, raw);
+                    value = Fits(t, field, bits)
+                        ? SparkplugValue.FromRawInteger(t, raw)
+                        : SparkplugValue.FromRawInteger(t, raw, Overflow(field, (uint)bits));
                     return true;
                 }
 
                 if (field == SparkplugValueField.LongValue)
                 {
-                    value = SparkplugValue.FromRawInteger(t, bits);
+                    value = Fits(t, field, bits)
+                        ? SparkplugValue.FromRawInteger(t, bits)
+                        : SparkplugValue.FromRawInteger(t, bits, Overflow(field, bits));
                     return true;
                 }
 
@@ -73,6 +77,31 @@ internal static class SparkplugWireValue
             : $"unknown datatype {(uint)declared}";
         return false;
     }
+
+    /// <summary>
+    /// Whether the wire value is one the declared type can hold, before any cast: signed types take a two's complement
+    /// value sign-extended to the field's width (Int16 −1 is int_value 0xFFFFFFFF), unsigned types a zero-extended one.
+    /// 0x1FFFF is no UInt16 and 0x18000 (or 0x0000FFFF) no Int16, although a cast to 16 bits would make one of them.
+    /// </summary>
+    internal static bool Fits(SparkplugDataType declared, SparkplugValueField field, ulong bits)
+    {
+        long signed = field == SparkplugValueField.IntValue ? (int)(uint)bits : (long)bits;
+        ulong unsigned = field == SparkplugValueField.IntValue ? (uint)bits : bits;
+        return declared switch
+        {
+            SparkplugDataType.Int8 => signed is >= sbyte.MinValue and <= sbyte.MaxValue,
+            SparkplugDataType.Int16 => signed is >= short.MinValue and <= short.MaxValue,
+            SparkplugDataType.Int32 => signed is >= int.MinValue and <= int.MaxValue,
+            SparkplugDataType.UInt8 => unsigned <= byte.MaxValue,
+            SparkplugDataType.UInt16 => unsigned <= ushort.MaxValue,
+            SparkplugDataType.UInt32 => unsigned <= uint.MaxValue,
+            _ => true, // Int64, UInt64, DateTime: every 32- or 64-bit pattern is one of their values
+        };
+    }
+
+    private static string Overflow(SparkplugValueField field, ulong bits) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{(field == SparkplugValueField.IntValue ? "int_value" : "long_value")} {bits} (0x{bits:X})");
 
     /// <summary>The value a field gives when no datatype says otherwise (DATA/CMD metrics sent without datatype).</summary>
     internal static SparkplugValue Natural(SparkplugValueField field, ulong bits, object? reference, ReadOnlySpan<byte> bytes) => field switch

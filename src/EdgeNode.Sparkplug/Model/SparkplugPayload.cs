@@ -45,6 +45,13 @@ public sealed class SparkplugPayload
         return false;
     }
 
+    /// <summary>
+    /// Counts the top-level metrics of an encoded payload without decoding them (one pass over the bytes, no
+    /// allocation), so a receiver can refuse a payload with too many before building it; -1 when the bytes are not a
+    /// well-formed message.
+    /// </summary>
+    public static int CountMetrics(ReadOnlySpan<byte> bytes) => SparkplugDecoder.CountMetrics(bytes);
+
     /// <summary>Decodes a payload that may span several buffers (as an MQTT client's pipe delivers it).</summary>
     public static bool TryDecode(in ReadOnlySequence<byte> bytes, [NotNullWhen(true)] out SparkplugPayload? payload,
         [NotNullWhen(false)] out string? error)

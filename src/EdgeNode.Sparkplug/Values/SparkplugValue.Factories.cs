@@ -161,6 +161,16 @@ public readonly partial struct SparkplugValue
     /// An integer, DateTime or Boolean value of <paramref name="type"/> from raw two's complement bits, truncated to the
     /// type's width and sign- or zero-extended as the type says (how a decoder casts <c>int_value</c>/<c>long_value</c>).
     /// </summary>
+    /// <summary>
+    /// An integer decoded from a wire value the type cannot hold: the value is the cast decoders make (Tahu's), and
+    /// <see cref="WireOverflow"/> keeps what was on the wire so that writers can refuse it.
+    /// </summary>
+    internal static SparkplugValue FromRawInteger(SparkplugDataType type, ulong raw, string overflow)
+    {
+        var cast = FromRawInteger(type, raw);
+        return new SparkplugValue(type, cast._bits, overflow);
+    }
+
     internal static SparkplugValue FromRawInteger(SparkplugDataType type, ulong raw) => type switch
     {
         SparkplugDataType.Int8 => FromInt8((sbyte)raw),

@@ -46,6 +46,14 @@ public readonly partial struct SparkplugValue : IEquatable<SparkplugValue>
 
     internal object? Ref => _ref;
 
+    /// <summary>
+    /// For an integer (or DateTime) decoded from a wire value that does not fit its declared type — UInt16 from
+    /// <c>int_value</c> 0x1FFFF, Int16 from 0x18000, UInt16 from <c>long_value</c> 2^63 — the wire value as text
+    /// (<c>int_value 131071 (0x1FFFF)</c>); the value itself is the truncating cast every decoder makes. Null for
+    /// values that were exact. Anything that acts on a value (a DCMD write) must refuse one that has it.
+    /// </summary>
+    public string? WireOverflow => _hasValue && (SparkplugDataTypes.IsInteger(_type) || _type == SparkplugDataType.DateTime) ? _ref as string : null;
+
     /// <summary>A null value of <paramref name="type"/> (encoded as <c>is_null = true</c> with no value field).</summary>
     public static SparkplugValue Null(SparkplugDataType type) => new(type);
 

@@ -39,6 +39,20 @@ public class PrimaryHostTrackerUnitTests
         Assert.False(tracker.Online);
     }
 
+    [Fact]
+    public void IsStale_OlderThanTheLastAccepted_WithoutChangingAnything()
+    {
+        var tracker = new PrimaryHostTracker();
+        Assert.False(tracker.IsStale(new HostStateMessage(true, 1000)));
+        tracker.Apply(new HostStateMessage(true, 2000));
+
+        Assert.True(tracker.IsStale(new HostStateMessage(false, 1999)));
+        Assert.False(tracker.IsStale(new HostStateMessage(false, 2000)));
+        Assert.False(tracker.IsStale(new HostStateMessage(false, null)));
+        Assert.True(tracker.Online);
+        Assert.Equal(2000, tracker.LastTimestamp);
+    }
+
     [Theory]
     [InlineData("ONLINE", true)]
     [InlineData("OFFLINE", false)]

@@ -116,7 +116,7 @@ public sealed partial class MqttClientProtocolUnitTests(ITestOutputHelper output
     }
 
     [Fact]
-    public async Task Receive_OversizedRemainingLength_ClosesBeforeTheBodyArrives()
+    public async Task Receive_OversizedNonPublish_ClosesBeforeTheBodyArrives()
     {
         var options = _server.Options(MqttProtocolVersion.V500);
         options.MaxPacketSize = 1024;
@@ -124,13 +124,73 @@ public sealed partial class MqttClientProtocolUnitTests(ITestOutputHelper output
         var (connection, _) = await _server.ConnectAsync(client, options);
         Assert.Equal(1024u, connection.Connect!.MaximumPacketSize); // announced to 5.0 servers
 
-        // Only the fixed header of a 2 MB PUBLISH: the client must not wait for (or buffer) the body.
-        await connection.SendAsync(Sequences.Hex("3080808001"));
+        // Only the fixed header of a 2 MB SUBACK: the client must not wait for (or buffer) the body.
+        await connection.SendAsync(Sequences.Hex("9080808001"));
         var info = await client.Completion.Within();
         Assert.Equal(MqttDisconnectKind.ProtocolViolation, info.Kind);
         Assert.Equal(MqttDisconnectReasonCode.PacketTooLarge, info.ReasonCode);
         var disconnect = await connection.ExpectAsync(MqttPacketType.Disconnect);
         Assert.Equal(MqttDisconnectReasonCode.PacketTooLarge, disconnect.AsDisconnect(MqttProtocolVersion.V500).ReasonCode);
+    }
+
+    [Theory]
+    [InlineData(MqttProtocolVersion.V311, MqttQualityOfService.AtMostOnce)]
+    [InlineData(MqttProtocolVersion.V311, MqttQualityOfService.AtLeastOnce)]
+    [InlineData(MqttProtocolVersion.V500, MqttQualityOfService.AtLeastOnce)]
+    [InlineData(MqttProtocolVersion.V311, MqttQualityOfService.ExactlyOnce)]
+    public async Task Receive_OversizedPublish_DiscardedAndAcknowledged_ConnectionStaysUp(MqttProtocolVersion version, MqttQualityOfService qos)
+    {
+        // Issue 17: a retained 2 MiB message on a subscribed topic made the client reconnect forever ("exceeds the
+        // maximum packet size"). It is now read past in pieces, acknowledged in order, and the next message arrives.
+        var options = _server.Options(version);
+        options.MaxPacketSize = 1024;
+        await using var client = new MqttClient(_logger);
+        var collector = new MessageCollector();
+        client.ApplicationMessageReceivedAsync = collector.HandleAsync;
+        var (connection, _) = await _server.ConnectAsync(client, options);
+
+        var big = new byte[2 * 1024 * 1024];
+        big.AsSpan().Fill(0x5A);
+        var writer = new System.Buffers.ArrayBufferWriter<byte>();
+        MqttPacketEncoder.EncodePublish(writer, version, "spBv1.0/G1/DCMD/E1/zz"u8.ToArray(), big, qos, true, false, 7);
+        var bytes = writer.WrittenMemory;
+        for (var offset = 0; offset < bytes.Length; offset += 100_000)
+        {
+            await connection.SendAsync(bytes[offset..Math.Min(bytes.Length, offset + 100_000)]);
+        }
+
+        await connection.SendPublishAsync("after", "ok"u8.ToArray(), MqttQualityOfService.AtLeastOnce, 8);
+        if (qos == MqttQualityOfService.AtLeastOnce)
+        {
+            Assert.Equal(7, (await connection.ExpectAsync(MqttPacketType.PubAck)).AsAck(version).PacketId);
+        }
+        else if (qos == MqttQualityOfService.ExactlyOnce)
+        {
+            Assert.Equal(7, (await connection.ExpectAsync(MqttPacketType.PubRec)).AsAck(version).PacketId);
+            await connection.SendAckAsync(MqttPacketType.PubRel, 7);
+            Assert.Equal(7, (await connection.ExpectAsync(MqttPacketType.PubComp)).AsAck(version).PacketId);
+        }
+
+        Assert.Equal(8, (await connection.ExpectAsync(MqttPacketType.PubAck)).AsAck(version).PacketId);
+        var received = await collector.WaitForAsync(1);
+        Assert.Equal("after", Assert.Single(received).Topic);
+        Assert.True(client.IsConnected);
+        Assert.Equal(1, client.OversizedPublishesDiscarded);
+        Assert.True(_logger.Contains(3039, "spBv1.0/G1/DCMD/E1/zz"), "the discarded PUBLISH was not logged");
+    }
+
+    [Fact]
+    public async Task Receive_OversizedPublishTopicPastTheBody_IsMalformed()
+    {
+        var options = _server.Options();
+        options.MaxPacketSize = 64;
+        await using var client = new MqttClient(_logger);
+        var (connection, _) = await _server.ConnectAsync(client, options);
+
+        // remaining length 100, but a topic length of 200
+        await connection.SendAsync(Sequences.Hex("306400C8" + string.Concat(Enumerable.Repeat("61", 98))));
+        var info = await client.Completion.Within();
+        Assert.Equal(MqttDisconnectKind.ProtocolViolation, info.Kind);
     }
 
     [Fact]
