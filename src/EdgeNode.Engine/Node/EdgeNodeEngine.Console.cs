@@ -32,7 +32,7 @@ public sealed partial class EdgeNodeEngine
         var payload = new SparkplugPayload { Timestamp = (ulong)NowMs() };
         payload.Metrics.Add(new SparkplugMetric(metric, value) { Timestamp = (ulong)NowMs() });
         var topic = SparkplugTopic.Device(_config.Node.GroupId, SparkplugMessageType.DCMD, _config.Node.EdgeNodeId, deviceId).ToString();
-        Post(new MessageReceived(topic, payload.ToByteArray(_encoding)));
+        Post(new MessageReceived(topic, payload.ToByteArray(_encoding), Retained: false));
     }
 
     private EngineSnapshot TakeSnapshot()
