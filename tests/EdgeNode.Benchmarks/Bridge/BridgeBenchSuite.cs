@@ -50,6 +50,96 @@ public sealed class BridgeBenchSuite : IBenchSuite
             ["Node.js (MQTT.js + Tahu + kafkajs)", BenchOutput.Number(peer.Count), BenchOutput.Number(peer.Rate), BenchOutput.Number(peer.CpuUs, "N2")],
             ["ours vs Node.js", "", BenchOutput.Ratio(ours.Rate, peer.Rate), BenchOutput.Ratio(peer.CpuUs, ours.CpuUs) + " less CPU"],
         ]);
+
+        // The kill -9 window under load, with and without the journal.
+        var kills = new List<IReadOnlyList<string>>();
+        foreach (var journal in (bool[])[false, true])
+        {
+            var killTopic = journal ? "bench.kill.journal" : "bench.kill.nojournal";
+            kafka.CreateTopic(killTopic, 4);
+            var (published, landed) = await KillNineAsync(broker.Port, kafka.BootstrapServers, killTopic, journal, cancellationToken);
+            var lost = Math.Max(0, published - landed);
+            kills.Add([journal ? "on" : "off", BenchOutput.Number(published), BenchOutput.Number(landed), BenchOutput.Number(lost),
+                BenchOutput.Number(lost * 1000.0 / KillRate, "N1")]);
+        }
+
+        output.Heading($"bridge: kill -9 under load ({KillRate:N0} values/s, QoS 0 DDATA), restarted at once; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        output.Table(["journal", "values published before the kill", "values on Kafka after the restart", "lost", "lost, ms of traffic"], kills);
+    }
+
+    private const int KillRate = 25_000;
+
+    /// <summary>Publishes at <see cref="KillRate"/> values/s, kills the bridge with SIGKILL after 3 s (the publisher stops
+    /// at the same instant), starts it again on the same state directory and counts what reached Kafka.</summary>
+    private static async Task<(long Published, long Landed)> KillNineAsync(int mqttPort, string bootstrap, string topic, bool journal,
+        CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"bridge-kill-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        var config = Path.Combine(directory, "bridge.yaml");
+        await File.WriteAllTextAsync(config,
+            $"mqtt: {{ servers: [\"mqtt://127.0.0.1:{mqttPort}\"], clientId: kill-bridge-{journal} }}\n" +
+            $"kafka: {{ bootstrapServers: \"{bootstrap}\", topics: {{ data: {topic}, state: bench.state }}, journal: {(journal ? "true" : "false")} }}\n",
+            cancellationToken);
+        var dll = Path.Combine(RepoPaths.Root, "src", "EdgeNode.Bridge", "bin", "Release", "net10.0", "edgenode-bridge.dll");
+        ExternalProcess Start() => ExternalProcess.Start("dotnet", [dll, "run", "--config", config], directory,
+            new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = null, ["STATE_DIRECTORY"] = Path.Combine(directory, "state") });
+
+        var bridge = Start();
+        await bridge.WaitForLineAsync("Subscribed", TimeSpan.FromSeconds(60));
+        await using var publisher = new MqttClient();
+        await publisher.ConnectAsync(new MqttClientOptions { Host = "127.0.0.1", Port = mqttPort, ClientId = "kill-edge-" + journal });
+        using var consumer = Consumer(bootstrap, topic);
+        await publisher.PublishAsync("spBv1.0/Kill/NBIRTH/Edge", Birth(node: true), MqttQualityOfService.AtLeastOnce);
+        await publisher.PublishAsync("spBv1.0/Kill/DBIRTH/Edge/Dev", Birth(node: false), MqttQualityOfService.AtLeastOnce);
+        await Task.Delay(2000, cancellationToken);
+        var baseline = HighWatermarks(consumer, topic);
+
+        var payloads = Enumerable.Range(0, 64).Select(i => Data((ulong)(i + 2))).ToArray();
+        var perTick = KillRate / MetricsPerMessage / 100; // messages per 10 ms
+        long messages = 0;
+        var start = Stopwatch.GetTimestamp();
+        var tick = 0L;
+        while (Stopwatch.GetElapsedTime(start) < TimeSpan.FromSeconds(3))
+        {
+            for (var i = 0; i < perTick; i++)
+            {
+                await publisher.PublishAsync("spBv1.0/Kill/DDATA/Edge/Dev", payloads[messages % payloads.Length]);
+                messages++;
+            }
+
+            tick++;
+            var wait = TimeSpan.FromMilliseconds(tick * 10) - Stopwatch.GetElapsedTime(start);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, cancellationToken);
+            }
+        }
+
+        bridge.Kill();
+        await bridge.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await bridge.DisposeAsync();
+        var restarted = Start();
+        await using (restarted)
+        {
+            await restarted.WaitForLineAsync("Subscribed", TimeSpan.FromSeconds(60));
+            long landed = 0;
+            var lastProgress = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetElapsedTime(lastProgress) < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(200, cancellationToken);
+                var now = HighWatermarks(consumer, topic) - baseline;
+                if (now > landed)
+                {
+                    landed = now;
+                    lastProgress = Stopwatch.GetTimestamp();
+                }
+            }
+
+            restarted.Signal(Signals.SIGTERM);
+            await restarted.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            return (messages * MetricsPerMessage, landed);
+        }
     }
 
     private static async Task<(double Rate, double CpuUs, long Count)> RunOneAsync(string contender, int mqttPort, string bootstrap, string topic,
