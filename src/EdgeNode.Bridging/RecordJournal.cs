@@ -17,7 +17,8 @@ public sealed class RecordJournal : IDisposable
     private const string Prefix = "journal-";
     private const string Suffix = ".log";
     private const long RotateBytes = 16 * 1024 * 1024;
-    private static readonly TimeSpan s_rotateAge = TimeSpan.FromSeconds(2);
+    // Short segments: after a kill, what is replayed although Kafka had confirmed it is at most this much traffic.
+    private static readonly TimeSpan s_rotateAge = TimeSpan.FromMilliseconds(250);
 
     private readonly string _directory;
     private readonly ILogger _logger;
