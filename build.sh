@@ -4,6 +4,7 @@
 #   ./build.sh test       install the test peers if missing, run every test, print "N passed, N failed" last
 #   ./build.sh publish    framework-dependent node in artifacts/edgenode/ with an executable artifacts/edgenode/edgenode
 #   ./build.sh demo       Mosquitto + simulated wind turbine + node + decoded Sparkplug console view
+#                         (--kafka: also a local Kafka-protocol broker, edgenode-bridge and a console consumer)
 #   ./build.sh package    Debian packages (amd64, arm64, armhf) in artifacts/packages/
 #   ./build.sh bench      benchmarks and their tables (optionally: ./build.sh bench codec mqtt ...)
 set -euo pipefail
@@ -337,7 +338,7 @@ mqtt: { servers: ["mqtt://127.0.0.1:$mqtt_port"], clientId: demo-bridge, reconne
 sparkplug: { hostId: DemoKafkaBridge }
 kafka: { bootstrapServers: "$bootstrap", keyBy: device }
 YAML
-  demo_start bridge "$DEMO_TMP/bridge.log" dotnet "$bridge_dll" run --config "$DEMO_TMP/edgenode-bridge.yaml"
+  STATE_DIRECTORY="$DEMO_TMP/bridge-state" demo_start bridge "$DEMO_TMP/bridge.log" dotnet "$bridge_dll" run --config "$DEMO_TMP/edgenode-bridge.yaml"
   for i in $(seq 1 300); do
     grep -q "Subscribed to" "$DEMO_TMP/bridge.log" 2>/dev/null && break
     demo_alive "${DEMO_PIDS[-1]}" || demo_fail "the bridge stopped: $(cat "$DEMO_TMP/bridge.log")"
