@@ -4,6 +4,7 @@
 #   ./build.sh test       install the test peers if missing, run every test, print "N passed, N failed" last
 #   ./build.sh publish    framework-dependent node in artifacts/edgenode/ with an executable artifacts/edgenode/edgenode
 #   ./build.sh demo       Mosquitto + simulated wind turbine + node + decoded Sparkplug console view
+#                         (--kafka: also a local Kafka-protocol broker, edgenode-bridge and a console consumer)
 #   ./build.sh package    Debian packages (amd64, arm64, armhf) in artifacts/packages/
 #   ./build.sh bench      benchmarks and their tables (optionally: ./build.sh bench codec mqtt ...)
 set -euo pipefail
@@ -233,11 +234,12 @@ demo_default_sigint() {
 cmd_demo() {
   need_dotnet
   local mqtt_port="${EDGENODE_DEMO_MQTT_PORT:-18830}" modbus_port="${EDGENODE_DEMO_MODBUS_PORT:-15020}"
-  local no_build="${EDGENODE_DEMO_NO_BUILD:-0}" arg
+  local no_build="${EDGENODE_DEMO_NO_BUILD:-0}" arg kafka=0
   for arg in "$@"; do
     case "$arg" in
       --no-build) no_build=1 ;;
-      *) echo "demo: unknown option '$arg' (--no-build)" >&2; exit 2 ;;
+      --kafka) kafka=1 ;;
+      *) echo "demo: unknown option '$arg' (--no-build, --kafka)" >&2; exit 2 ;;
     esac
   done
   local node_dll="$ROOT/src/EdgeNode/bin/Release/net10.0/edgenode.dll"
@@ -306,6 +308,7 @@ cmd_demo() {
     sleep 0.1
   done
   log "monitor  edgenode monitor --url mqtt://127.0.0.1:$mqtt_port (pid ${DEMO_PIDS[-1]})"
+  [ "$kafka" = 1 ] && demo_start_kafka "$mqtt_port" "$no_build"
 
   STATE_DIRECTORY="$DEMO_TMP/state" demo_start node "$DEMO_TMP/node.log" dotnet "$node_dll" run --config "$config"
   log "node     edgenode run --config ${config#"$ROOT"/} (group Demo, edge node Gateway01, device Turbine1; pid ${DEMO_PIDS[-1]})"
@@ -333,6 +336,45 @@ HINT
     wait "$DEMO_SLEEP" || true
   done
 }
+# ./build.sh demo --kafka: a local Kafka-protocol broker (edgenode-kafka-mock, a test tool hosting librdkafka's mock
+# cluster), edgenode-bridge, and kcat printing the typed records as they land, beside the Sparkplug view.
+demo_start_kafka() {
+  local mqtt_port="$1" no_build="$2" i bootstrap=""
+  local bridge_dll="$ROOT/src/EdgeNode.Bridge/bin/Release/net10.0/edgenode-bridge.dll"
+  local mock_dll="$ROOT/src/EdgeNode.KafkaMock/bin/Release/net10.0/edgenode-kafka-mock.dll"
+  command -v kcat >/dev/null 2>&1 || ensure_apt_peers kcat:kcat
+  if [ "$no_build" != 1 ] || [ ! -f "$bridge_dll" ] || [ ! -f "$mock_dll" ]; then
+    log "building the Kafka bridge and the mock Kafka broker (Release)"
+    dotnet build src/EdgeNode.Bridge/EdgeNode.Bridge.csproj -c Release -nologo -clp:ErrorsOnly
+    dotnet build src/EdgeNode.KafkaMock/EdgeNode.KafkaMock.csproj -c Release -nologo -clp:ErrorsOnly
+  fi
+  demo_start kafka "$DEMO_TMP/kafka.log" dotnet "$mock_dll" --brokers 1 --partitions 3 --topic sparkplug.data --topic sparkplug.state \
+    --bootstrap-file "$DEMO_TMP/kafka.bootstrap"
+  for i in $(seq 1 300); do
+    [ -s "$DEMO_TMP/kafka.bootstrap" ] && break
+    demo_alive "${DEMO_PIDS[-1]}" || demo_fail "the mock Kafka broker stopped: $(cat "$DEMO_TMP/kafka.log")"
+    sleep 0.1
+  done
+  bootstrap="$(head -1 "$DEMO_TMP/kafka.bootstrap")"
+  [ -n "$bootstrap" ] || demo_fail "the mock Kafka broker did not start"
+  log "kafka    edgenode-kafka-mock (librdkafka's mock cluster, a test tool) on $bootstrap (pid ${DEMO_PIDS[-1]})"
+  cat >"$DEMO_TMP/edgenode-bridge.yaml" <<YAML
+mqtt: { servers: ["mqtt://127.0.0.1:$mqtt_port"], clientId: demo-bridge, reconnectMaxMs: 2000 }
+sparkplug: { hostId: DemoKafkaBridge }
+kafka: { bootstrapServers: "$bootstrap", keyBy: device }
+YAML
+  STATE_DIRECTORY="$DEMO_TMP/bridge-state" demo_start bridge "$DEMO_TMP/bridge.log" dotnet "$bridge_dll" run --config "$DEMO_TMP/edgenode-bridge.yaml"
+  for i in $(seq 1 300); do
+    grep -q "Subscribed to" "$DEMO_TMP/bridge.log" 2>/dev/null && break
+    demo_alive "${DEMO_PIDS[-1]}" || demo_fail "the bridge stopped: $(cat "$DEMO_TMP/bridge.log")"
+    sleep 0.1
+  done
+  log "bridge   edgenode-bridge run (host application DemoKafkaBridge; topics sparkplug.data, sparkplug.state; pid ${DEMO_PIDS[-1]})"
+  demo_start consumer - kcat -b "$bootstrap" -G demo-console -X auto.offset.reset=earliest -u -q -f 'kafka %t %k %s\n' \
+    sparkplug.data sparkplug.state
+  log "consumer kcat: every record on sparkplug.data and sparkplug.state, prefixed 'kafka <topic> <key>' (pid ${DEMO_PIDS[-1]})"
+}
+
 cmd_package() {
   need_dotnet
   # One publish, then one .deb per architecture (amd64, arm64, armhf) with only its own native files.

@@ -46,6 +46,20 @@ internal static class RunCommand
         }
     }
 
+    /// <summary>$STATE_DIRECTORY (systemd's StateDirectory=), else $XDG_STATE_HOME/edgenode-bridge, else ~/.local/state/edgenode-bridge.</summary>
+    private static string StateDirectory()
+    {
+        if (Environment.GetEnvironmentVariable("STATE_DIRECTORY") is { Length: > 0 } systemd)
+        {
+            return systemd.Split(':')[0];
+        }
+
+        var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME") is { Length: > 0 } x
+            ? x
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        return Path.Combine(xdg, "edgenode-bridge");
+    }
+
     private static async Task<int> RunLoadedAsync(BridgeConfig config, ILoggerFactory loggerFactory, ILogger logger)
     {
         using var stop = new CancellationTokenSource();
@@ -73,6 +87,9 @@ internal static class RunCommand
         }, loggerFactory.CreateLogger("EdgeNode.Kafka"));
 
         var mqtt = config.Mqtt;
+        using var journal = config.Kafka.Journal
+            ? new RecordJournal(Path.Combine(StateDirectory(), "journal"), loggerFactory.CreateLogger("EdgeNode.Bridging"))
+            : null;
         var bridge = new BridgeService(new BridgeOptions
         {
             Groups = config.Sparkplug.Groups,
@@ -105,6 +122,7 @@ internal static class RunCommand
             StatusChanged = status => notifier.Status(status),
             FirstConnectAttempted = () => notifier.Ready(),
             LoopBeat = loopBeat.Beat,
+            Journal = journal,
         };
 
         logger.LogInformation("edgenode-bridge {Version}: MQTT {Servers} → Kafka {Bootstrap} (data {Data}, state {State}, key by {KeyBy}){Host}",

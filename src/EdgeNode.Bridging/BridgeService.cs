@@ -62,6 +62,12 @@ public sealed class BridgeService
     /// <summary>Called about once a second while the bridge's loop runs (for the watchdog).</summary>
     public Action? LoopBeat { get; init; }
 
+    /// <summary>
+    /// The journal of read-but-unconfirmed records (null: none). Its segments left by an earlier run are replayed
+    /// before the MQTT session starts. The caller disposes it after <see cref="RunAsync"/> returned.
+    /// </summary>
+    public RecordJournal? Journal { get; init; }
+
     /// <summary>Runs until <paramref name="stopToken"/> is cancelled, then stops cleanly (STATE offline, deaths, flush).</summary>
     public async Task RunAsync(CancellationToken stopToken)
     {
@@ -85,12 +91,18 @@ public sealed class BridgeService
         };
         supervisor.StateChanged += (_, e) => StatusChanged?.Invoke($"MQTT {e.State}; Kafka {(_sink.IsAvailable ? "up" : "down")}");
         _sink.AvailabilityChanged += OnSinkAvailabilityChanged;
+        if (Journal is { } journal)
+        {
+            await journal.ReplayAsync(_sink, _options.DataTopic, _options.StateTopic, stopToken).ConfigureAwait(false);
+        }
+
         supervisor.Start();
         try
         {
             while (!stopToken.IsCancellationRequested)
             {
                 LoopBeat?.Invoke();
+                Journal?.Flush(); // rotates an idle segment, so confirmed ones get deleted
                 try
                 {
                     await Task.Delay(1000, stopToken).ConfigureAwait(false);
@@ -255,10 +267,22 @@ public sealed class BridgeService
             if (outcome.Records.Count > 0)
             {
                 batch = message.QoS == MqttQualityOfService.AtMostOnce ? null : new DeliveryBatch();
+                DeliveryBatch? segment = null;
+                if (Journal is { } journal)
+                {
+                    // On disk (in the kernel) before Kafka gets them: a kill from here on loses nothing.
+                    foreach (var record in outcome.Records)
+                    {
+                        segment = journal.Append(record.IsState, record.Key, record.Value);
+                    }
+
+                    journal.Flush();
+                }
+
                 foreach (var record in outcome.Records)
                 {
                     await _sink.ProduceAsync(record.IsState ? _options.StateTopic : _options.DataTopic, record.Key, record.Value, batch,
-                        CancellationToken.None).ConfigureAwait(false);
+                        segment, CancellationToken.None).ConfigureAwait(false);
                 }
             }
 

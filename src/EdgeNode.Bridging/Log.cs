@@ -34,4 +34,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6109, Level = LogLevel.Warning, Message = "Kafka refused records of a QoS 1 message on {Topic} for good; acknowledging it anyway")]
     public static partial void BatchFailed(ILogger logger, string topic);
+
+    [LoggerMessage(EventId = 6110, Level = LogLevel.Information, Message = "Replaying {Count} records journaled but not confirmed before the last stop ({Path})")]
+    public static partial void JournalReplaying(ILogger logger, int count, string path);
+
+    [LoggerMessage(EventId = 6111, Level = LogLevel.Warning, Message = "Could not delete the confirmed journal segment {Path}: {Reason}")]
+    public static partial void JournalDeleteFailed(ILogger logger, string path, string reason);
 }

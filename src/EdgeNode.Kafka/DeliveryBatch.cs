@@ -13,9 +13,11 @@ public sealed class DeliveryBatch
     /// <summary>Completes with true when every record was confirmed, false when Kafka refused one for good.</summary>
     public Task<bool> Completion => _done.Task;
 
-    internal void Add() => Interlocked.Increment(ref _outstanding);
+    /// <summary>Counts one more record (before it is handed over).</summary>
+    public void Add() => Interlocked.Increment(ref _outstanding);
 
-    internal void Delivered(bool ok)
+    /// <summary>One record confirmed (or refused for good when <paramref name="ok"/> is false).</summary>
+    public void Delivered(bool ok)
     {
         if (!ok)
         {

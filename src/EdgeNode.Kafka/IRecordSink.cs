@@ -14,9 +14,11 @@ public interface IRecordSink
 
     /// <summary>
     /// Hands one record over, in call order per key. Waits while the local queue is full (that is the bridge's
-    /// back-pressure towards MQTT); never drops a record.
+    /// back-pressure towards MQTT); never drops a record. <paramref name="batch"/> counts the record until Kafka
+    /// confirmed it; <paramref name="journalSegment"/> (counted by the journal when the record was appended) is told when.
     /// </summary>
-    ValueTask ProduceAsync(string topic, byte[]? key, byte[] value, DeliveryBatch? batch, CancellationToken cancellationToken);
+    ValueTask ProduceAsync(string topic, byte[]? key, byte[] value, DeliveryBatch? batch, DeliveryBatch? journalSegment,
+        CancellationToken cancellationToken);
 
     /// <summary>Waits until every record handed over is confirmed or <paramref name="timeout"/> passed; returns what is left.</summary>
     long Flush(TimeSpan timeout);

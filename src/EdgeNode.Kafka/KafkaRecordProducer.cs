@@ -73,6 +73,10 @@ public sealed class KafkaRecordProducer : IRecordSink, IDisposable
             ["compression.type"] = "lz4",
             ["message.timeout.ms"] = "2147483647",
             ["socket.keepalive.enable"] = "true",
+            // A broker that stops answering (rather than closing the connection) is given up on after 10 s instead of
+            // 60, so records are retried on a fresh connection soon after it comes back.
+            ["socket.timeout.ms"] = "10000",
+            ["request.timeout.ms"] = "10000",
         };
         foreach (var (key, value) in options.Properties)
         {
@@ -87,16 +91,22 @@ public sealed class KafkaRecordProducer : IRecordSink, IDisposable
     }
 
     /// <inheritdoc/>
-    public async ValueTask ProduceAsync(string topic, byte[]? key, byte[] value, DeliveryBatch? batch, CancellationToken cancellationToken)
+    public async ValueTask ProduceAsync(string topic, byte[]? key, byte[] value, DeliveryBatch? batch, DeliveryBatch? journalSegment,
+        CancellationToken cancellationToken)
     {
         var message = new Message<byte[]?, byte[]> { Key = key, Value = value };
         batch?.Add();
+        var handler = batch is null && journalSegment is null ? _untracked : report =>
+        {
+            OnDelivered(report, batch);
+            journalSegment?.Delivered(report.Error.Code == ErrorCode.NoError);
+        };
         Interlocked.Increment(ref _pending);
         while (true)
         {
             try
             {
-                _producer.Produce(topic, message, batch is null ? _untracked : report => OnDelivered(report, batch));
+                _producer.Produce(topic, message, handler);
                 return;
             }
             catch (ProduceException<byte[]?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
@@ -110,6 +120,7 @@ public sealed class KafkaRecordProducer : IRecordSink, IDisposable
                 {
                     Interlocked.Decrement(ref _pending);
                     batch?.Delivered(false);
+                    journalSegment?.Delivered(false);
                     throw;
                 }
             }
@@ -119,6 +130,7 @@ public sealed class KafkaRecordProducer : IRecordSink, IDisposable
                 Interlocked.Increment(ref _failed);
                 Log.DeliveryFailed(_logger, topic, ex.Error.Reason);
                 batch?.Delivered(false);
+                journalSegment?.Delivered(true); // refused for good: nothing to replay
                 return;
             }
         }

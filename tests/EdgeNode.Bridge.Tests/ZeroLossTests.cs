@@ -41,11 +41,12 @@ public sealed class ZeroLossTests : IAsyncLifetime
 
         await Task.Delay(3000);
         var outageStart = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var upBefore = _rig.Bridge.Count("Kafka takes records again");
         _rig.Kafka.SetAllDown();
         await Task.Delay(TimeSpan.FromSeconds(30));
         _rig.Kafka.SetAllUp();
         var outageEnd = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        await _rig.Bridge.WaitForLogAsync("Kafka takes records again", TimeSpan.FromSeconds(30));
+        await _rig.Bridge.WaitForNewLogAsync("Kafka takes records again", upBefore, TimeSpan.FromSeconds(60));
         Assert.Contains("Kafka does not take records", _rig.Bridge.Output, StringComparison.Ordinal);
         await Task.Delay(4000);
 
@@ -62,11 +63,22 @@ public sealed class ZeroLossTests : IAsyncLifetime
         await stopCounting.CancelAsync();
         await counting;
         var final = Volatile.Read(ref last);
-        var records = await _rig.WaitForDataAsync(r =>
+        IReadOnlyList<KafkaRecord> records;
+        try
         {
-            var seen = BridgeRig.Metric(r, "Counter").Select(v => v.GetProperty("value").GetInt32()).ToHashSet();
-            return Enumerable.Range(1, final).All(seen.Contains);
-        }, TimeSpan.FromSeconds(90), $"every Counter value 1..{final}");
+            records = await _rig.WaitForDataAsync(r =>
+            {
+                var seen = BridgeRig.Metric(r, "Counter").Select(v => v.GetProperty("value").GetInt32()).ToHashSet();
+                return Enumerable.Range(1, final).All(seen.Contains);
+            }, TimeSpan.FromSeconds(90), $"every Counter value 1..{final}");
+        }
+        catch (TimeoutException ex)
+        {
+            var seen = BridgeRig.Metric(await _rig.DataAsync(), "Counter").Select(v => v.GetProperty("value").GetInt32()).ToHashSet();
+            var missing = Enumerable.Range(1, final).Where(i => !seen.Contains(i)).ToList();
+            var times = missing.Select(i => setAt.TryGetValue(i, out var t) ? $"{i}@{DateTimeOffset.FromUnixTimeMilliseconds(t):HH:mm:ss.fff}" : i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            throw new TimeoutException($"missing: {string.Join(", ", times)}\n{ex.Message}", ex);
+        }
 
         var counters = BridgeRig.Metric(records, "Counter").ToList();
         // Values the node stored while the bridge said offline: historical, with the time they were read.

@@ -9,7 +9,7 @@ internal sealed partial class ConfigReader
 {
     internal static readonly string[] BridgeRootKeys = ["mqtt", "sparkplug", "kafka", "web"];
     internal static readonly string[] BridgeSparkplugKeys = ["groups", "hostId", "rebirthMinIntervalMs"];
-    internal static readonly string[] BridgeKafkaKeys = ["bootstrapServers", "topics", "keyBy", "properties", "highWaterRecords", "stallTimeoutMs"];
+    internal static readonly string[] BridgeKafkaKeys = ["bootstrapServers", "topics", "keyBy", "properties", "highWaterRecords", "stallTimeoutMs", "journal"];
     internal static readonly string[] BridgeTopicKeys = ["data", "state"];
     internal static readonly string[] BridgeWebKeys = ["listen"];
 
@@ -170,6 +170,7 @@ internal sealed partial class ConfigReader
 
         var highWater = section.Int("highWaterRecords", 100, 10_000_000);
         var stall = section.Int("stallTimeoutMs", 500, MaxMs);
+        var journal = section.Bool("journal");
         if (bootstrap is null)
         {
             return null;
@@ -184,6 +185,7 @@ internal sealed partial class ConfigReader
             Properties = properties,
             HighWaterRecords = highWater ?? 200_000,
             StallTimeoutMs = stall ?? 5000,
+            Journal = journal ?? true,
         };
     }
 

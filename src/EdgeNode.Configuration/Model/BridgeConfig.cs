@@ -71,6 +71,9 @@ public sealed record BridgeKafkaSection
 
     /// <summary>No delivery progress for this long while records wait: STATE says offline.</summary>
     public int StallTimeoutMs { get; init; } = 5000;
+
+    /// <summary>Journal read-but-unconfirmed records in the state directory and replay them at start.</summary>
+    public bool Journal { get; init; } = true;
 }
 
 /// <summary>The bridge's <c>web:</c> section.</summary>

@@ -59,6 +59,8 @@ public sealed class BridgeUnderTest : IAsyncDisposable
             ["WATCHDOG_PID"] = null,
             ["JOURNAL_STREAM"] = null,
             ["INVOCATION_ID"] = null,
+            // its own journal: never replay another test's records
+            ["STATE_DIRECTORY"] = Path.Combine(directory ?? Path.GetTempPath(), "state"),
         });
 
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] args)
@@ -71,6 +73,25 @@ public sealed class BridgeUnderTest : IAsyncDisposable
 
     public Task WaitForLogAsync(string fragment, TimeSpan timeout) =>
         (_process ?? throw new InvalidOperationException("not started")).WaitForLineAsync(fragment, timeout);
+
+    /// <summary>Waits for a line with <paramref name="fragment"/> written after the <paramref name="seen"/> ones already there.</summary>
+    public async Task WaitForNewLogAsync(string fragment, int seen, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Count(fragment) <= seen)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no new line with '{fragment}' within {timeout.TotalSeconds:0} s:\n{Output}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>How many lines of the current run contain <paramref name="fragment"/>.</summary>
+    public int Count(string fragment) =>
+        (_process?.Output ?? "").Split('\n').Count(l => l.Contains(fragment, StringComparison.Ordinal));
 
     public async Task<int> StopAsync()
     {
