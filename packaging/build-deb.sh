@@ -19,12 +19,14 @@ PUBLISH=""
 REUSE=0
 
 # The applications: name | project | Debian files | systemd unit | example configuration | types folder | architectures
-# | trim mode of the self-contained publish. An application whose project does not exist (yet) is skipped.
-# The bridge trims "partial": assemblies that do not declare themselves trimmable stay whole, because Confluent.Kafka
-# binds librdkafka's entry points by reflection over its NativeMethods classes, which a full trim would strip.
+# | trim mode of the self-contained publish (full, partial, or "project": whatever the project sets, untrimmed unless
+# it sets PublishTrimmed). An application whose project does not exist (yet) is skipped. The bridge's is "project":
+# Confluent.Kafka 2.16 binds librdkafka's entry points by reflection over its NativeMethods classes and the trimmer
+# reports that (IL2104, an error here) even in partial mode, so the bridge's project decides (PublishTrimmed with
+# TrimmerRootAssembly Confluent.Kafka, say) and the package follows.
 APPS=(
   "edgenode|src/EdgeNode/EdgeNode.csproj|packaging/debian|systemd/edgenode.service|config/edgenode.example.yaml|config/types|amd64,arm64,armhf|full"
-  "edgenode-bridge|src/EdgeNode.Bridge/EdgeNode.Bridge.csproj|packaging/debian-bridge|systemd/edgenode-bridge.service|config/edgenode-bridge.example.yaml|-|amd64,arm64|partial"
+  "edgenode-bridge|src/EdgeNode.Bridge/EdgeNode.Bridge.csproj|packaging/debian-bridge|systemd/edgenode-bridge.service|config/edgenode-bridge.example.yaml|-|amd64,arm64|project"
 )
 
 while [ $# -gt 0 ]; do
@@ -101,12 +103,17 @@ loadable_on_debian() {
   done < <(readelf -d "$1" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 }
 
-# Native packages bring builds for other systems next to the Debian one. Builds for musl (Alpine) can never load here;
+# Native packages bring builds for other systems next to the Debian one. Windows DLLs go; builds for musl (Alpine) can never load here;
 # a "centos8-" build replaces its plain sibling when that one cannot load on Debian: librdkafka.redist's linux-x64
 # librdkafka.so links Cyrus SASL as libsasl2.so.3 (RHEL's soname; Debian 12 and Raspberry Pi OS have libsasl2.so.2),
 # its centos8-librdkafka.so needs only libc (SASL PLAIN/SCRAM/OAUTHBEARER built in, no GSSAPI).
 prune_native_variants() {
   local f base
+  # Windows builds (librdkafka.redist copies its win-x64 DLLs to librdkafka/x64/): PE files that are not .NET assemblies.
+  while IFS= read -r -d '' f; do
+    case "$(file -b "$f")" in PE32*Mono/.Net\ assembly*) ;; PE32*) rm -f "$f" ;; esac
+  done < <(find "$1" -type f -iname '*.dll' -print0)
+  find "$1" -mindepth 1 -type d -empty -delete
   while IFS= read -r -d '' f; do
     if readelf -d "$f" 2>/dev/null | grep -q 'NEEDED.*libc\.musl'; then rm -f "$f"; fi
   done < <(find "$1" -type f -name '*.so*' -print0)
@@ -142,9 +149,11 @@ publish() {
   fi
   rm -rf "$dir"
   if self_contained_arch "$arch"; then
+    local trimming=()
+    [ "$trim" = project ] || trimming=(-p:PublishTrimmed=true -p:TrimMode="$trim")
     log "publishing $app for $(rid_of "$arch") (self-contained, trimmed: $trim)"
     dotnet publish "$ROOT/$project" -c Release -nologo -clp:ErrorsOnly -o "$dir" -r "$(rid_of "$arch")" \
-      --self-contained -p:PublishTrimmed=true -p:TrimMode="$trim" -p:UseAppHost=true \
+      --self-contained ${trimming[@]+"${trimming[@]}"} -p:UseAppHost=true \
       -p:PublishReferencesDocumentationFiles=false -p:PublishDocumentationFile=false >&2
   else
     log "publishing $app (framework-dependent, RID-neutral)"
