@@ -2,10 +2,10 @@
 # EdgeNode build entry point. See README.md and ../shared/spec/contract.md (Commands).
 #   ./build.sh            restore and build everything (Release)
 #   ./build.sh test       install the test peers if missing, run every test, print "N passed, N failed" last
-#   ./build.sh publish    framework-dependent node in artifacts/edgenode/ with an executable artifacts/edgenode/edgenode
+#   ./build.sh publish    the node in artifacts/edgenode/ (self-contained for this machine): artifacts/edgenode/edgenode
 #   ./build.sh demo       Mosquitto + simulated wind turbine + node + decoded Sparkplug console view
 #                         (--kafka: also a local Kafka-protocol broker, edgenode-bridge and a console consumer)
-#   ./build.sh package    Debian packages (amd64, arm64, armhf) in artifacts/packages/
+#   ./build.sh package    Debian packages in artifacts/packages/: edgenode (amd64, arm64, armhf), edgenode-bridge (amd64, arm64)
 #   ./build.sh bench      benchmarks and their tables (optionally: ./build.sh bench codec mqtt ...)
 set -euo pipefail
 
@@ -94,16 +94,26 @@ cmd_test() {
 
 cmd_publish() {
   need_dotnet
-  local out="$ARTIFACTS/edgenode"
+  # --- the node: self-contained and trimmed for this machine's RID (the form the amd64/arm64 packages ship), so
+  # artifacts/edgenode/edgenode is a native executable that needs no installed .NET; framework-dependent with a
+  # launcher script where no runtime pack is served (32-bit ARM).
+  local out="$ARTIFACTS/edgenode" rid=""
+  case "$(uname -m)" in x86_64) rid=linux-x64 ;; aarch64|arm64) rid=linux-arm64 ;; esac
   rm -rf "$out"
-  log "publishing the node to $out (framework-dependent, RID-neutral)"
-  dotnet publish src/EdgeNode/EdgeNode.csproj -c Release -nologo -clp:ErrorsOnly -o "$out"
-  cat > "$out/edgenode" <<'SH'
+  if [ -n "$rid" ]; then
+    log "publishing the node to $out (self-contained, trimmed, $rid)"
+    dotnet publish src/EdgeNode/EdgeNode.csproj -c Release -nologo -clp:ErrorsOnly -o "$out" -r "$rid" --self-contained \
+      -p:PublishTrimmed=true -p:UseAppHost=true
+  else
+    log "publishing the node to $out (framework-dependent, RID-neutral)"
+    dotnet publish src/EdgeNode/EdgeNode.csproj -c Release -nologo -clp:ErrorsOnly -o "$out"
+    cat > "$out/edgenode" <<'SH'
 #!/bin/sh
 # Framework-dependent launcher: exec keeps the node as this process (systemd's main PID for Type=notify).
 exec dotnet "$(dirname "$(readlink -f "$0")")/edgenode.dll" "$@"
 SH
-  chmod +x "$out/edgenode"
+    chmod +x "$out/edgenode"
+  fi
   log "run it with: $out/edgenode --version"
   publish_bridge
 }
@@ -377,7 +387,8 @@ YAML
 
 cmd_package() {
   need_dotnet
-  # One publish, then one .deb per architecture (amd64, arm64, armhf) with only its own native files.
+  # One publish per application and form (self-contained amd64 and arm64, framework-dependent armhf), one .deb per
+  # application and architecture with only its own native files; the bridge once its project exists.
   "$ROOT/packaging/build-deb.sh" --out "$ARTIFACTS/packages"
 }
 

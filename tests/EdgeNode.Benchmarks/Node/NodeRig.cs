@@ -21,9 +21,20 @@ internal static class NodeRig
         ? Path.GetFullPath(dll)
         : Path.Combine(RepoPaths.Root, "src", "EdgeNode", "bin", "Release", "net10.0", "edgenode.dll");
 
+    /// <summary>EDGENODE_BENCH_NODE_EXE: a native executable to run instead of "dotnet <see cref="NodeDll"/>" (the self-contained
+    /// publish's apphost, artifacts/publish/edgenode-linux-x64/edgenode, or a NativeAOT build).</summary>
+    public static string? NodeExe => Environment.GetEnvironmentVariable("EDGENODE_BENCH_NODE_EXE") is { Length: > 0 } exe ? Path.GetFullPath(exe) : null;
+
     public static void RequireNodeBuilt()
     {
-        if (!File.Exists(NodeDll))
+        if (NodeExe is { } exe)
+        {
+            if (!File.Exists(exe))
+            {
+                throw new InvalidOperationException($"{exe} (EDGENODE_BENCH_NODE_EXE) does not exist");
+            }
+        }
+        else if (!File.Exists(NodeDll))
         {
             throw new InvalidOperationException($"{NodeDll} is not built (dotnet build src/EdgeNode/EdgeNode.csproj -c Release)");
         }
@@ -70,7 +81,9 @@ internal static class NodeRig
             ["WATCHDOG_USEC"] = null,
             ["JOURNAL_STREAM"] = null,
         };
-        return Task.FromResult(ExternalProcess.Start("dotnet", [NodeDll, "run", "--config", config], workDirectory, environment));
+        return Task.FromResult(NodeExe is { } exe
+            ? ExternalProcess.Start(exe, ["run", "--config", config], workDirectory, environment)
+            : ExternalProcess.Start("dotnet", [NodeDll, "run", "--config", config], workDirectory, environment));
     }
 
     /// <summary>Waits until the observer saw every unit's DBIRTH; fails early when the process ends.</summary>

@@ -4,13 +4,37 @@ using EdgeNode.Testing;
 namespace EdgeNode.Systemd.Tests.Packaging;
 
 /// <summary>
-/// Builds the packages once for all packaging tests: the real ones with "./build.sh package" (one publish of the
-/// node, three packages), an upgrade package with a higher version, and a synthetic set from a publish folder that
-/// holds SQLite's native builds for every RID.
+/// Builds the packages once for all packaging tests: the real ones with "./build.sh package" (the node self-contained
+/// for amd64 and arm64, framework-dependent for armhf; the bridge for amd64 and arm64 once its project exists), an
+/// upgrade package with a higher version from the same publish, and a synthetic set from a publish folder that holds
+/// SQLite's native builds for every RID.
 /// </summary>
 public sealed class PackagesFixture : IDisposable
 {
     public static readonly string[] Architectures = ["amd64", "arm64", "armhf"];
+
+    /// <summary>The architectures whose packages carry their own .NET runtime (the registry serves their runtime packs).</summary>
+    public static readonly string[] SelfContainedArchitectures = ["amd64", "arm64"];
+
+    /// <summary>The bridge is packaged when its project exists (it is written on another branch).</summary>
+    public static bool BridgeBuilt => File.Exists(Path.Combine(RepoPaths.Root, "src", "EdgeNode.Bridge", "EdgeNode.Bridge.csproj"));
+
+    /// <summary>Every (application, architecture) package "./build.sh package" builds.</summary>
+    public static IEnumerable<(string App, string Arch)> Built =>
+        Architectures.Select(a => ("edgenode", a))
+            .Concat(BridgeBuilt ? SelfContainedArchitectures.Select(a => ("edgenode-bridge", a)) : []);
+
+    /// <summary>Test data: the self-contained packages (of one architecture, or "" for all; only amd64 runs here).</summary>
+    public static TheoryData<string, string> SelfContained(string only)
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var (app, arch) in Built.Where(p => SelfContainedArchitectures.Contains(p.Arch) && (only == "" || p.Arch == only)))
+        {
+            data.Add(app, arch);
+        }
+
+        return data;
+    }
 
     public PackagesFixture()
     {
@@ -27,8 +51,9 @@ public sealed class PackagesFixture : IDisposable
         BuildOutput = RunOrThrow(Path.Combine(RepoPaths.Root, "build.sh"), ["package"]);
 
         UpgradeVersion = Version + "+upgrade1";
+        // From the publish "./build.sh package" left in artifacts/publish: one self-contained publish per architecture.
         RunOrThrow(Path.Combine(RepoPaths.Root, "packaging", "build-deb.sh"),
-            ["--out", Path.Combine(Scratch, "upgrade"), "--arch", "amd64", "--version", UpgradeVersion]);
+            ["--out", Path.Combine(Scratch, "upgrade"), "--app", "edgenode", "--arch", "amd64", "--version", UpgradeVersion, "--reuse-publish"]);
 
         // A publish folder with every RID's libe_sqlite3.so (from the SourceGear.sqlite3 package beside this assembly).
         var publish = Path.Combine(Scratch, "all-rids-publish");
@@ -57,7 +82,9 @@ public sealed class PackagesFixture : IDisposable
 
     public int RidCount { get; }
 
-    public string Package(string arch) => Path.Combine(PackagesDirectory, $"edgenode_{Version}_{arch}.deb");
+    public string Package(string arch) => Package("edgenode", arch);
+
+    public string Package(string app, string arch) => Path.Combine(PackagesDirectory, $"{app}_{Version}_{arch}.deb");
 
     public string Synthetic(string arch) => Path.Combine(SyntheticDirectory, $"edgenode_{Version}_{arch}.deb");
 

@@ -21,11 +21,11 @@ public sealed class PackagingIntegrationTests(PackagesFixture packages) : IClass
     };
 
     [Fact]
-    public void BuildPackage_ThreeArchitectures_NamedByBuildVersionAndStaleRemoved()
+    public void BuildPackage_EveryApplicationAndArchitecture_NamedByBuildVersionAndStaleRemoved()
     {
         var built = Directory.GetFiles(packages.PackagesDirectory, "*.deb").Select(Path.GetFileName).Order().ToList();
 
-        Assert.Equal(PackagesFixture.Architectures.Select(a => $"edgenode_{packages.Version}_{a}.deb").Order(), built);
+        Assert.Equal(PackagesFixture.Built.Select(p => $"{p.App}_{packages.Version}_{p.Arch}.deb").Order(), built);
         Assert.False(File.Exists(packages.StalePackage));
     }
 
@@ -45,7 +45,9 @@ public sealed class PackagingIntegrationTests(PackagesFixture packages) : IClass
         Assert.Contains("adduser", Field("Depends"));
         // No hard dependency on Microsoft's runtime package: it does not exist for Raspberry Pi OS.
         Assert.DoesNotContain("aspnetcore", Field("Depends"));
-        Assert.Equal("aspnetcore-runtime-10.0", Field("Recommends"));
+        Assert.DoesNotContain("dotnet", Field("Depends"));
+        // Only the framework-dependent armhf package needs a runtime beside it.
+        Assert.Equal(arch == "armhf" ? "aspnetcore-runtime-10.0" : "", Field("Recommends"));
         Assert.Contains("postinst", info);
         Assert.Contains("prerm", info);
         Assert.Contains("postrm", info);
@@ -64,7 +66,15 @@ public sealed class PackagingIntegrationTests(PackagesFixture packages) : IClass
             .ToDictionary(m => "/" + m.Groups[3].Value.TrimEnd('/'), m => (Mode: m.Groups[1].Value, Owner: m.Groups[2].Value));
 
         Assert.All(entries.Values, e => Assert.Equal("root/root", e.Owner));
-        Assert.Equal("-rwxr-xr-x", entries["/usr/bin/edgenode"].Mode);
+        var selfContained = PackagesFixture.SelfContainedArchitectures.Contains(arch);
+        // Self-contained: /usr/bin/edgenode links to the native executable; armhf: the launcher script.
+        Assert.Equal(selfContained ? "lrwxrwxrwx" : "-rwxr-xr-x", entries["/usr/bin/edgenode"].Mode);
+        if (selfContained)
+        {
+            Assert.Contains("./usr/bin/edgenode -> ../lib/edgenode/edgenode", listing);
+            Assert.Equal("-rwxr-xr-x", entries["/usr/lib/edgenode/edgenode"].Mode);
+        }
+
         foreach (var file in new[]
                  {
                      "/usr/lib/edgenode/edgenode.dll", "/usr/lib/edgenode/edgenode.runtimeconfig.json",
@@ -78,9 +88,13 @@ public sealed class PackagingIntegrationTests(PackagesFixture packages) : IClass
             Assert.Equal("-rw-r--r--", entries[file].Mode);
         }
 
-        // No apphost, no XML docs; the only executable is the launcher.
-        Assert.DoesNotContain(entries, e => e.Key == "/usr/lib/edgenode/edgenode");
-        Assert.DoesNotContain(entries, e => e.Key.EndsWith(".xml", StringComparison.Ordinal));
+        // No XML docs, no symbols; one executable: the apphost (self-contained) or the launcher (armhf).
+        if (!selfContained)
+        {
+            Assert.DoesNotContain(entries, e => e.Key == "/usr/lib/edgenode/edgenode");
+        }
+
+        Assert.DoesNotContain(entries, e => e.Key.EndsWith(".xml", StringComparison.Ordinal) || e.Key.EndsWith(".pdb", StringComparison.Ordinal));
         Assert.Single(entries, e => e.Value.Mode.StartsWith("-rwx", StringComparison.Ordinal));
         // If the node has native assets, they are this architecture's only.
         Assert.All(entries.Keys.Where(k => k.StartsWith("/usr/lib/edgenode/runtimes/", StringComparison.Ordinal)),
@@ -136,7 +150,8 @@ public sealed class PackagingIntegrationTests(PackagesFixture packages) : IClass
     [Fact]
     public void Lintian_AllPackages_NoErrorsNoWarnings()
     {
-        var debs = PackagesFixture.Architectures.SelectMany(a => new[] { packages.Package(a), packages.Synthetic(a) }).ToList();
+        var debs = PackagesFixture.Built.Select(p => packages.Package(p.App, p.Arch))
+            .Concat(PackagesFixture.Architectures.Select(packages.Synthetic)).ToList();
 
         var (_, output) = Tools.Run(Tools.Lintian, ["--no-tag-display-limit", "--fail-on", "none", .. debs], TimeSpan.FromMinutes(10));
 
@@ -164,9 +179,9 @@ public sealed class PackagingIntegrationTests(PackagesFixture packages) : IClass
     }
 
     [Fact]
-    public void Launcher_ExecsDotnetOnTheInstalledAssembly()
+    public void Launcher_Armhf_ExecsDotnetOnTheInstalledAssembly()
     {
-        var root = packages.Extract(packages.Package("arm64"));
+        var root = packages.Extract(packages.Package("armhf"));
 
         var launcher = File.ReadAllText(Path.Combine(root, "usr", "bin", "edgenode"));
 
@@ -202,7 +217,10 @@ public sealed class PackagingIntegrationTests(PackagesFixture packages) : IClass
         Assert.Equal("/lib/systemd/system/edgenode.service", Check("enabled.link"));
         Assert.Equal("yes", Check("unit.exists"));
         Assert.Equal("yes", Check("udev.exists"));
+        // The self-contained amd64 package runs where no .NET exists at all.
+        Assert.Equal("", Check("dotnet.absent"));
         Assert.Equal(packages.Version, Check("launcher.version"));
+        Assert.Equal("ok", Check("validate.example"));
         Assert.Equal("readable", Check("user.config"));
         Assert.Equal("writable", Check("user.state"));
         Assert.Equal("denied", Check("other.config"));
@@ -241,5 +259,106 @@ public sealed class PackagingIntegrationTests(PackagesFixture packages) : IClass
         Assert.Equal("gone", Check("purge.group"));
         Assert.Equal("gone", Check("purge.statoverride"));
         Assert.Equal("present", Check("purge.devicegroups"));
+    }
+
+    /// <summary>The self-contained packages run with no .NET reachable: extracted with dpkg -x into a scratch root and
+    /// started with an empty environment (no DOTNET_ROOT, a PATH without dotnet), through /usr/bin's link.</summary>
+    [Theory]
+    [MemberData(nameof(PackagesFixture.SelfContained), "amd64", MemberType = typeof(PackagesFixture))]
+    public void SelfContained_ExtractedWithoutDotnet_RunsVersionAndValidate(string app, string arch)
+    {
+        var root = packages.Extract(packages.Package(app, arch));
+        var exe = Path.Combine(root, "usr", "bin", app);
+        var config = Path.Combine(root, "etc", app, app + ".yaml");
+
+        var (versionCode, version) = RunScrubbed(exe, ["--version"], root);
+        var (validCode, valid) = RunScrubbed(exe, ["validate", "--config", config], root);
+        var broken = Path.Combine(root, "broken.yaml");
+        File.WriteAllText(broken, File.ReadAllText(config) + "\nnoSuchKey: 1\n");
+        var (brokenCode, brokenOutput) = RunScrubbed(exe, ["validate", "--config", broken], root);
+
+        Assert.True(versionCode == 0, version);
+        Assert.Equal(packages.Version, version.Trim());
+        Assert.True(validCode == 0, valid);
+        Assert.Equal("ok", valid.Trim());
+        // The trimmed YAML loader still names file, line and key.
+        Assert.Equal(2, brokenCode);
+        Assert.Contains(broken + ":", brokenOutput);
+        Assert.Contains("noSuchKey", brokenOutput);
+    }
+
+    [Theory]
+    [MemberData(nameof(PackagesFixture.SelfContained), "", MemberType = typeof(PackagesFixture))]
+    public void SelfContained_ExecutableAndNativeLibraries_AreOfThePackagesArchitecture(string app, string arch)
+    {
+        var root = packages.Extract(packages.Package(app, arch));
+        var lib = Path.Combine(root, "usr", "lib", app);
+        var machine = arch == "arm64" ? "ARM aarch64" : "x86-64";
+
+        var (_, exe) = Tools.Run(Tools.File, ["-b", Path.Combine(lib, app)]);
+        Assert.Matches($"^ELF 64-bit LSB pie executable, {machine},", exe);
+        var natives = Directory.GetFiles(lib, "*.so", SearchOption.AllDirectories);
+        foreach (var required in new[] { "libcoreclr.so", "libclrjit.so", "libhostfxr.so", "libSystem.Native.so" }
+                     .Concat(app == "edgenode" ? ["libe_sqlite3.so"] : ["librdkafka.so"]))
+        {
+            Assert.Contains(natives, n => Path.GetFileName(n) == required);
+        }
+
+        Assert.All(natives, n => Assert.Matches($"^ELF 64-bit LSB shared object, {machine},", Tools.Run(Tools.File, ["-b", n]).Output));
+    }
+
+    [Theory]
+    [MemberData(nameof(PackagesFixture.SelfContained), "", MemberType = typeof(PackagesFixture))]
+    public void SelfContained_Contents_NoUnusedRuntimePartsAndOnlyDebianDependencies(string app, string arch)
+    {
+        var (_, listing) = Tools.Run(Tools.DpkgDeb, ["-c", packages.Package(app, arch)]);
+        var files = Regex.Matches(listing, @" \./(\S+)$", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+
+        // Debugger, standalone GCs, LTTng provider, crash dumper; builds for musl or RHEL; symbols and docs.
+        Assert.DoesNotContain(files, f => Regex.IsMatch(Path.GetFileName(f),
+            @"^(libmscordaccore|libmscordbi|libclrgc|libclrgcexp|libcoreclrtraceptprovider)\.so$|^createdump$|^(alpine|centos\d*)-|\.(pdb|xml|dbg)$"));
+        Assert.DoesNotContain(files, f => f.Contains("/runtimes/", StringComparison.Ordinal));
+
+        // Every dependency (or one of its alternatives) is a package this Debian 12 machine knows.
+        var (_, depends) = Tools.Run(Tools.DpkgDeb, ["-f", packages.Package(app, arch), "Depends"]);
+        foreach (var alternatives in depends.Trim().Split(", "))
+        {
+            var names = alternatives.Split(" | ").Select(a => Regex.Replace(a, @"\s*\(.*\)$", "")).ToList();
+            Assert.True(names.Any(n => Tools.Run("apt-cache", ["show", "--no-all-versions", n]).ExitCode == 0),
+                $"{alternatives} (of {depends.Trim()}) is not a Debian package here");
+        }
+
+        Assert.Contains("libstdc++6", depends);
+        Assert.DoesNotContain("zlib1g", depends);
+    }
+
+    private static (int ExitCode, string Output) RunScrubbed(string file, IEnumerable<string> args, string scratch)
+    {
+        var empty = Directory.CreateDirectory(Path.Combine(scratch, "empty-path")).FullName;
+        var info = new System.Diagnostics.ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = scratch,
+        };
+        info.Environment.Clear();
+        info.Environment["PATH"] = empty;
+        info.Environment["HOME"] = scratch;
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var p = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish");
+        }
+
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result + stderr.Result);
     }
 }

@@ -21,6 +21,11 @@ mount -t proc proc "$R/proc"
 mount -t tmpfs tmpfs "$R/tmp"
 # A fresh /run: no /run/systemd/system, i.e. no running systemd, as in a chroot or an image build.
 mount -t tmpfs tmpfs "$R/run"
+# No .NET on this machine: the self-contained package must bring its own runtime (no dotnet, no DOTNET_ROOT).
+rm -f "$R/usr/bin/dotnet" "$R/usr/local/bin/dotnet"
+for d in /usr/share/dotnet /usr/lib/dotnet /opt/dotnet /etc/dotnet "${HOME:-/root}/.dotnet"; do
+  if [ -d "$R$d" ]; then mount -t tmpfs tmpfs "$R$d"; fi
+done
 cp "$FIRST" "$R/tmp/first.deb"
 cp "$UPGRADE" "$R/tmp/upgrade.deb"
 
@@ -66,7 +71,9 @@ check conffiles "$(in_root dpkg-query -W -f='${Conffiles}' edgenode | awk '{prin
 check enabled.link "$(in_root readlink /etc/systemd/system/multi-user.target.wants/edgenode.service)"
 check unit.exists "$(in_root test -f /lib/systemd/system/edgenode.service && echo yes)"
 check udev.exists "$(in_root test -f /lib/udev/rules.d/60-edgenode.rules && echo yes)"
+check dotnet.absent "$(in_root sh -c 'command -v dotnet || ls /usr/share/dotnet/dotnet /usr/lib/dotnet/dotnet 2>/dev/null' || true)"
 check launcher.version "$(in_root edgenode --version 2>&1)"
+check validate.example "$(in_root edgenode validate --config /etc/edgenode/edgenode.yaml 2>&1)"
 # As the service user: reads its configuration, writes its state, is refused a login shell.
 check user.config "$(in_root setpriv --reuid edgenode --regid edgenode --init-groups head -c 5 /etc/edgenode/edgenode.yaml >/dev/null 2>&1 && echo readable)"
 check user.state "$(in_root setpriv --reuid edgenode --regid edgenode --init-groups touch /var/lib/edgenode/probe 2>&1 && echo writable)"
