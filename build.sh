@@ -7,6 +7,7 @@
 #                         (--kafka: also a local Kafka-protocol broker, edgenode-bridge and a console consumer)
 #   ./build.sh package    Debian packages in artifacts/packages/: edgenode (amd64, arm64, armhf), edgenode-bridge (amd64, arm64)
 #   ./build.sh bench      benchmarks and their tables (optionally: ./build.sh bench codec mqtt ...)
+#   ./build.sh soak [minutes]  broker link flapping every 2-10 s for 10 minutes (not run in CI): fails on lost changes or growth
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -400,6 +401,17 @@ cmd_bench() {
   dotnet tests/EdgeNode.Benchmarks/bin/Release/net10.0/EdgeNode.Benchmarks.dll "$@"
 }
 
+# Issue 15 soak: the broker-flapping end-to-end test, long. Not part of `test` (which runs its 15-second version).
+cmd_soak() {
+  need_dotnet
+  ensure_apt_peers
+  local minutes="${1:-10}"
+  [[ "$minutes" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "soak: minutes must be a number, got '$minutes'" >&2; exit 2; }
+  log "soak: broker link flapping for $minutes minute(s)"
+  EDGENODE_SOAK_MINUTES="$minutes" dotnet test tests/EdgeNode.EndToEnd.Tests/EdgeNode.EndToEnd.Tests.csproj -c Release -nologo \
+    --filter "FullyQualifiedName~BrokerFlappingTests" --logger "console;verbosity=detailed"
+}
+
 sub="${1:-build}"
 [ $# -gt 0 ] && shift
 case "$sub" in
@@ -409,6 +421,7 @@ case "$sub" in
   demo) demo_default_sigint "$@"; cmd_demo "$@" ;;
   package) cmd_package ;;
   bench) cmd_bench "$@" ;;
-  -h|--help|help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) echo "unknown command '$sub' (build, test, publish, demo, package, bench)" >&2; exit 2 ;;
+  soak) cmd_soak "$@" ;;
+  -h|--help|help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) echo "unknown command '$sub' (build, test, publish, demo, package, bench, soak)" >&2; exit 2 ;;
 esac

@@ -22,6 +22,9 @@ internal static partial class Log
     [LoggerMessage(4005, LogLevel.Information, "Device {DeviceId} answers again")]
     public static partial void DeviceAlive(ILogger logger, string deviceId);
 
+    [LoggerMessage(4040, LogLevel.Information, "Device {DeviceId}: scan failed ({Failed} of {Threshold} before it is declared dead): {Error}")]
+    public static partial void ScanFailed(ILogger logger, string deviceId, int failed, int threshold, string error);
+
     [LoggerMessage(4006, LogLevel.Warning, "Command on {Topic} ignored: {Reason}")]
     public static partial void CommandRejected(ILogger logger, string topic, string reason);
 

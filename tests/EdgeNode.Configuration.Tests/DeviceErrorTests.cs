@@ -157,6 +157,42 @@ public class DeviceErrorTests
             """), 5, 13, "devices[0].scanMs: 9 is outside 10..86400000");
 
     [Fact]
+    public void DeadAfterFailedScans_DefaultsToThree_DeviceOverridesNode()
+    {
+        var config = ConfigAssert.Valid(TempConfig.LoadText("""
+            node: { groupId: G, edgeNodeId: E, deadAfterFailedScans: 2 }
+            mqtt: { servers: [ "mqtt://b" ] }
+            devices:
+              - id: A
+                deadAfterFailedScans: 1
+                modbus: { tcp: { host: plc } }
+                metrics: [ { name: A, table: coil, address: 0, type: bool } ]
+              - id: B
+                modbus: { tcp: { host: plc } }
+                metrics: [ { name: A, table: coil, address: 0, type: bool } ]
+            """));
+        Assert.Equal(2, config.Node.DeadAfterFailedScans);
+        Assert.Equal(1, config.Devices[0].DeadAfterFailedScans);
+        Assert.Null(config.Devices[1].DeadAfterFailedScans);
+        Assert.Equal(3, new NodeSection { GroupId = "G", EdgeNodeId = "E" }.DeadAfterFailedScans);
+    }
+
+    [Fact]
+    public void DeadAfterFailedScans_OutOfRange_IsAnErrorAtItsValue()
+    {
+        ConfigAssert.Single(Devices("""
+              - id: A
+                deadAfterFailedScans: 0
+                modbus: { tcp: { host: plc } }
+                metrics: [ { name: A, table: coil, address: 0, type: bool } ]
+            """), 5, 27, "devices[0].deadAfterFailedScans: 0 is outside 1..100");
+        ConfigAssert.Has(TempConfig.LoadText("""
+            node: { groupId: G, edgeNodeId: E, deadAfterFailedScans: 101 }
+            mqtt: { servers: [ "mqtt://b" ] }
+            """), 1, 58, "node.deadAfterFailedScans: 101 is outside 1..100");
+    }
+
+    [Fact]
     public void DevicesMustBeAList() =>
         ConfigAssert.Single(TempConfig.LoadText("""
             node: { groupId: G, edgeNodeId: E }

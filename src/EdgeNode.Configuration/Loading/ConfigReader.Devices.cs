@@ -7,7 +7,7 @@ namespace EdgeNode.Configuration.Loading;
 internal sealed partial class ConfigReader
 {
     internal static readonly string[] DeviceKeys =
-        ["id", "type", "scanMs", "enabled", "modbus", "gpio", "i2c", "metrics", "sensors", "addressOffset", "parameters", "overrides"];
+        ["id", "type", "scanMs", "deadAfterFailedScans", "enabled", "modbus", "gpio", "i2c", "metrics", "sensors", "addressOffset", "parameters", "overrides"];
     internal static readonly string[] ModbusKeys = ["tcp", "rtu", "unitId", "timeoutMs", "retries"];
     internal static readonly string[] TcpKeys = ["host", "port"];
     internal static readonly string[] RtuKeys = ["port", "baud", "parity", "dataBits", "stopBits", "rs485"];
@@ -85,6 +85,7 @@ internal sealed partial class ConfigReader
     private DeviceConfig? ReadDevice(MapView d, string? id, DeviceEntry entry)
     {
         var scanMs = d.Int("scanMs", MinScanMs, MaxMs);
+        var deadAfter = d.Int("deadAfterFailedScans", 1, NodeSection.MaxDeadAfterFailedScans);
         var enabled = d.Bool("enabled");
         entry.Enabled = enabled ?? true;
         var sources = SourceKeys.Where(d.Has).ToList();
@@ -123,12 +124,13 @@ internal sealed partial class ConfigReader
             DeviceKind.Gpio => ReadGpioDevice(d, id, entry),
             _ => ReadI2cDevice(d, id, entry),
         };
-        if (config is null || (d.Has("scanMs") && scanMs is null) || (d.Has("enabled") && enabled is null) || sources.Count > 1)
+        if (config is null || (d.Has("scanMs") && scanMs is null) || (d.Has("deadAfterFailedScans") && deadAfter is null)
+            || (d.Has("enabled") && enabled is null) || sources.Count > 1)
         {
             return null;
         }
 
-        return config with { ScanMs = scanMs };
+        return config with { ScanMs = scanMs, DeadAfterFailedScans = deadAfter };
     }
 
     private DeviceConfig? ReadModbusDevice(MapView d, string? id, DeviceEntry entry)

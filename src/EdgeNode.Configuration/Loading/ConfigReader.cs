@@ -11,7 +11,8 @@ namespace EdgeNode.Configuration.Loading;
 internal sealed partial class ConfigReader
 {
     internal static readonly string[] RootKeys = ["node", "mqtt", "storeForward", "types", "include", "devices", "web"];
-    internal static readonly string[] NodeKeys = ["groupId", "edgeNodeId", "primaryHostId", "legacyState", "scanMs", "aliases", "templates", "uint32Encoding", "maxCommandMetrics"];
+    internal static readonly string[] NodeKeys =
+        ["groupId", "edgeNodeId", "primaryHostId", "legacyState", "scanMs", "deadAfterFailedScans", "aliases", "templates", "uint32Encoding", "maxCommandMetrics"];
     internal static readonly string[] MqttKeys =
         ["servers", "clientId", "username", "password", "keepAliveSeconds", "tls", "protocolVersion", "reconnectMaxMs", "connectTimeoutMs",
             "allowPlaintextFallback"];
@@ -144,6 +145,7 @@ internal sealed partial class ConfigReader
         var primaryHostId = SparkplugIdentifier(node, "primaryHostId", required: false);
         var legacyState = node.Bool("legacyState");
         var scanMs = node.Int("scanMs", MinScanMs, MaxMs);
+        var deadAfter = node.Int("deadAfterFailedScans", 1, NodeSection.MaxDeadAfterFailedScans);
         var aliases = node.Bool("aliases");
         var templates = node.Bool("templates");
         var encoding = node.Word("uint32Encoding", "encoding", UInt32Encodings);
@@ -160,6 +162,7 @@ internal sealed partial class ConfigReader
             PrimaryHostId = primaryHostId,
             LegacyState = legacyState ?? false,
             ScanMs = scanMs ?? 1000,
+            DeadAfterFailedScans = deadAfter ?? NodeSection.DefaultDeadAfterFailedScans,
             Aliases = aliases ?? true,
             Templates = templates ?? true,
             UInt32Encoding = encoding ?? UInt32EncodingSetting.IntValue,

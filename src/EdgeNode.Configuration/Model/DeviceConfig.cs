@@ -27,6 +27,12 @@ public sealed record DeviceConfig
     /// <summary>Scan period (the device's <c>scanMs</c>, else null = the node's default, which NCMD Scan Rate may change).</summary>
     public int? ScanMs { get; init; }
 
+    /// <summary>
+    /// Consecutive failed scans before the device is declared dead (the device's <c>deadAfterFailedScans</c>, else null =
+    /// the node's default).
+    /// </summary>
+    public int? DeadAfterFailedScans { get; init; }
+
     /// <summary>The device's type, when it has one.</summary>
     public DeviceTypeConfig? Type { get; init; }
 

@@ -56,6 +56,21 @@ public sealed record NodeSection
     /// <summary>Default scan period for devices that do not set <c>scanMs</c>.</summary>
     public int ScanMs { get; init; } = 1000;
 
+    /// <summary>
+    /// Consecutive failed scans (each after the driver's own retries) before a device that answered is declared dead
+    /// (DDEATH), for devices that do not set <c>deadAfterFailedScans</c>.
+    /// </summary>
+    public int DeadAfterFailedScans { get; init; } = NodeSection.DefaultDeadAfterFailedScans;
+
+    /// <summary>
+    /// Default of <see cref="DeadAfterFailedScans"/>: one failed scan on a noisy RS-485 line is not a dead device, three in
+    /// a row are (the usual "timeouts to demote" of SCADA drivers), and a device really gone is still dead within seconds.
+    /// </summary>
+    public const int DefaultDeadAfterFailedScans = 3;
+
+    /// <summary>Upper bound of <see cref="DeadAfterFailedScans"/>.</summary>
+    public const int MaxDeadAfterFailedScans = 100;
+
     /// <summary>NDATA/DDATA by alias (true) or by name (false).</summary>
     public bool Aliases { get; init; } = true;
 

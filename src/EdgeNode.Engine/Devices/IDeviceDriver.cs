@@ -63,13 +63,20 @@ public sealed class DeviceReading
 /// <summary>Outcome of one scan.</summary>
 /// <param name="Responded">The device answered (at least partly); false means it is dead.</param>
 /// <param name="Error">Why it did not answer, or why some metrics failed.</param>
-public readonly record struct DeviceReadResult(bool Responded, string? Error = null)
+/// <param name="NotPolled">
+/// Nothing was asked of the device this scan (a Modbus unit in back-off after a failed scan): no new evidence either way,
+/// so it does not count towards <c>deadAfterFailedScans</c>.
+/// </param>
+public readonly record struct DeviceReadResult(bool Responded, string? Error = null, bool NotPolled = false)
 {
     /// <summary>A device that answered.</summary>
     public static DeviceReadResult Ok => new(true);
 
     /// <summary>A device that did not answer.</summary>
     public static DeviceReadResult Dead(string error) => new(false, error);
+
+    /// <summary>A scan that did not reach the device (see <see cref="NotPolled"/>).</summary>
+    public static DeviceReadResult Skipped(string error) => new(false, error, NotPolled: true);
 }
 
 /// <summary>Outcome of a DCMD write.</summary>

@@ -102,6 +102,9 @@ internal sealed class DeviceRuntime
 
     public string? LastError { get; set; }
 
+    /// <summary>Consecutive scans that reached the device and failed (reset by an answer).</summary>
+    public int FailedScans { get; set; }
+
     public bool IsTemplateInstance { get; set; }
 
     public int Generation { get; private set; }

@@ -19,6 +19,25 @@ public sealed partial class EdgeNodeEngine
         _options.Telemetry?.RecordScan(device.Id, e.Result.Responded, NowMs(), device.LastScanTicks);
         if (!e.Result.Responded)
         {
+            // A device that answered dies only after deadAfterFailedScans failed scans in a row, so an intermittently
+            // noisy line does not make it flap DDEATH/DBIRTH (each DBIRTH resending every metric). Until then nothing is
+            // published: the last good values stand.
+            var threshold = device.Config.DeadAfterFailedScans ?? _config.Node.DeadAfterFailedScans;
+            if (!e.Result.NotPolled && device.Answering)
+            {
+                device.FailedScans++;
+            }
+
+            if (device.Answering && device.FailedScans < threshold)
+            {
+                if (!e.Result.NotPolled)
+                {
+                    Log.ScanFailed(_logger, device.Id, device.FailedScans, threshold, e.Result.Error ?? "no answer");
+                }
+
+                return;
+            }
+
             if (device.Answering || device.LastError is null)
             {
                 Log.DeviceDead(_logger, device.Id, e.Result.Error ?? "no answer");
@@ -36,6 +55,7 @@ public sealed partial class EdgeNodeEngine
             return;
         }
 
+        device.FailedScans = 0;
         if (!device.Answering)
         {
             if (device.LastError is not null)

@@ -191,6 +191,15 @@ public abstract class EndToEndTest : IAsyncLifetime
         return pty;
     }
 
+    /// <summary>An RS-485 line with faults on demand (issue 15), owned by this test.</summary>
+    protected async Task<Rs485FaultRelay> StartRs485RelayAsync()
+    {
+        EnsurePymodbusServer();
+        var relay = await Rs485FaultRelay.StartAsync();
+        _owned.Add(relay);
+        return relay;
+    }
+
     /// <summary>pymodbus's RTU server on <paramref name="device"/> (one end of a pty pair), 19200 8N1.</summary>
     protected async Task<PyModbusSlave> StartRtuSlaveAsync(string device, PyModbusRegisterMap map, params byte[] units)
     {

@@ -40,7 +40,8 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
         reading.TimestampMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         if (outcome.IsDeviceDead)
         {
-            return DeviceReadResult.Dead(outcome.Error ?? outcome.FailureStatus.ToString());
+            var error = outcome.Error ?? outcome.FailureStatus.ToString();
+            return outcome.FailureStatus == ModbusStatus.UnitBackedOff ? DeviceReadResult.Skipped(error) : DeviceReadResult.Dead(error);
         }
 
         var results = _reader.Results;
