@@ -174,7 +174,9 @@ public sealed partial class MqttClient
         }
 
         var state = Volatile.Read(ref _state);
-        if (state == StateConnecting && frame.Type != MqttPacketType.ConnAck &&
+        // A persistent session's queued messages follow the CONNACK at once, often in the same read, before the
+        // connecting caller has moved the state on: they are the session's, not a violation.
+        if (state == StateConnecting && !_connAckSeen && frame.Type != MqttPacketType.ConnAck &&
             !(frame.Type == MqttPacketType.Disconnect && _version == MqttProtocolVersion.V500))
         {
             throw MqttProtocolViolationException.Protocol($"{frame.Type} before CONNACK"); // [MQTT-3.2.0-1]
@@ -224,10 +226,12 @@ public sealed partial class MqttClient
 
     private void OnConnAck(in MqttFrame frame, int state)
     {
-        if (state != StateConnecting)
+        if (state != StateConnecting || _connAckSeen)
         {
             throw MqttProtocolViolationException.Protocol("second CONNACK"); // [MQTT-3.2.0-2]
         }
+
+        _connAckSeen = true;
 
         var connAck = MqttPacketDecoder.DecodeConnAck(frame, _version);
         Confirm(_connectSequence);
@@ -518,6 +522,9 @@ public sealed partial class MqttClient
     }
 
     private int _inboundUnacked;
+
+    // Set by the reader only (it alone handles frames), so no synchronisation is needed.
+    private bool _connAckSeen;
     private long _discarding;
     private long _oversizedDiscarded;
 

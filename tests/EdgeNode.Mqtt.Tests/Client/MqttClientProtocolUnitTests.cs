@@ -282,6 +282,28 @@ public sealed partial class MqttClientProtocolUnitTests(ITestOutputHelper output
     }
 
     [Fact]
+    public async Task Connect_SessionPresentWithPublishInTheSameSegment_DeliversItInsteadOfAViolation()
+    {
+        await using var client = new MqttClient(_logger);
+        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ApplicationMessageReceivedAsync = m =>
+        {
+            received.TrySetResult(Encoding.UTF8.GetString(m.Payload.Span));
+            return Task.CompletedTask;
+        };
+        var connecting = client.ConnectAsync(_server.Options());
+        var connection = await _server.AcceptAsync();
+        await connection.ExpectAsync(MqttPacketType.Connect);
+        // CONNACK (session present) and a queued QoS 1 PUBLISH "a" = "1" (packet id 7) in one write, as a broker
+        // with a persistent session sends them.
+        await connection.SendAsync(Sequences.Hex("20020100" + "3206" + "000161" + "0007" + "31"));
+        var result = await connecting.Within();
+        Assert.True(result.IsSuccess);
+        Assert.Equal("1", await received.Task.Within());
+        Assert.Equal(7, (await connection.ExpectAsync(MqttPacketType.PubAck)).AsAck(MqttProtocolVersion.V311).PacketId);
+    }
+
+    [Fact]
     public async Task ReceiveQos1_Handler_AckedAfterHandlerInArrivalOrder()
     {
         await using var client = new MqttClient(_logger);
