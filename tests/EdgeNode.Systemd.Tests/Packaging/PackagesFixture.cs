@@ -100,7 +100,8 @@ public sealed class PackagesFixture : IDisposable
 
     public static string RunOrThrow(string file, IEnumerable<string> args)
     {
-        var (code, output) = Tools.Run(file, args, TimeSpan.FromMinutes(10), RepoPaths.Root);
+        // Five publishes (two trimmed) on a loaded 2-core machine: generous, a hung build still ends.
+        var (code, output) = Tools.Run(file, args, TimeSpan.FromMinutes(45), RepoPaths.Root);
         return code == 0 ? output : throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {code}:\n{output}");
     }
 

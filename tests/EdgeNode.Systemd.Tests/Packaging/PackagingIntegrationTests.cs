@@ -61,7 +61,7 @@ public sealed class PackagingIntegrationTests(PackagesFixture packages) : IClass
     {
         var (_, listing) = Tools.Run(Tools.DpkgDeb, ["-c", packages.Package(arch)]);
         var entries = listing.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => Regex.Match(l, @"^(\S+) (\S+)\s+\d+ \S+ \S+ \./(.*)$"))
+            .Select(l => Regex.Match(l, @"^(\S+) (\S+)\s+\d+ \S+ \S+ \./(.*?)(?: -> .*)?$"))
             .Where(m => m.Success)
             .ToDictionary(m => "/" + m.Groups[3].Value.TrimEnd('/'), m => (Mode: m.Groups[1].Value, Owner: m.Groups[2].Value));
 
