@@ -101,6 +101,64 @@ public sealed class TcpFaultTests(ITestOutputHelper output) : EndToEndTest(outpu
         Assert.Null(FirstSeqBreak(SequencedMessages(observer.Messages.Skip(nbirth2.Index).ToList(), GroupId, EdgeNodeId)));
     }
 
+    [Fact]
+    public async Task SlowLinkThenReset_LatencyAndTrickleKeepTheSession_ResetReconnectsAtOnce_NothingLost()
+    {
+        var broker = await StartBrokerAsync();
+        await using var relay = TcpFaultRelay.Start(broker.Port);
+        var slave = await StartSlaveAsync(new PyModbusRegisterMap().Holding(1, 0, 0));
+        var observer = await ObserveAsync(broker);
+        var config = Config(broker);
+        config.Servers.Clear();
+        config.Servers.Add(string.Create(CultureInfo.InvariantCulture, $"mqtt://127.0.0.1:{relay.Port}"));
+        config.KeepAliveSeconds = KeepAliveSeconds;
+        config.Devices.Add(new DeviceYaml { Id = Device, Port = slave.Port, Metrics = ["{ name: Count, table: holding, address: 0, type: uint16 }"] });
+        var node = StartNode(config.ToYaml());
+        var nbirth = await WaitNBirthAsync(observer);
+        var dbirth = await WaitDBirthAsync(observer, Device, nbirth.Index);
+
+        // A slow, laggy line (300 ms per chunk, 2 kB/s) well inside the keep-alive: the session holds, every change
+        // arrives live and in order.
+        relay.Latency = TimeSpan.FromMilliseconds(300);
+        relay.TrickleBytesPerSecond = 2000;
+        var slow = Enumerable.Range(1, 8).ToList();
+        foreach (var v in slow)
+        {
+            await slave.SetRegistersAsync(1, PyModbusTable.HoldingRegisters, 0, (ushort)v);
+            await WaitScansAsync(slave, 1, 2);
+            await Task.Delay(200);
+        }
+
+        await observer.WaitForConditionAsync(_ =>
+                slow.ToHashSet().IsSubsetOf(DataOf(observer, DDataTopic(Device), "Count", dbirth.Index).Select(x => (int)x.Metric.AsLong())),
+            StepTimeout, "every change over the slow line, live", dbirth.Index);
+        var received = DataOf(observer, DDataTopic(Device), "Count", dbirth.Index).Select(x => (int)x.Metric.AsLong()).ToList();
+        Assert.Equal(slow, received);
+        Assert.Equal(0, CountLost(node));
+        Assert.Equal(1, relay.Connections);
+
+        // A reset (RST both ways): the node notices at once, reconnects, births again, and loses nothing.
+        relay.Latency = TimeSpan.Zero;
+        relay.TrickleBytesPerSecond = 0;
+        var from = observer.Count;
+        relay.ResetAll();
+        var after = Enumerable.Range(100, 5).ToList();
+        foreach (var v in after)
+        {
+            await slave.SetRegistersAsync(1, PyModbusTable.HoldingRegisters, 0, (ushort)v);
+            await WaitScansAsync(slave, 1, 2);
+        }
+
+        var nbirth2 = await WaitNBirthAsync(observer, from, StepTimeout);
+        await WaitDBirthAsync(observer, Device, nbirth2.Index, StepTimeout);
+        await observer.WaitForConditionAsync(_ =>
+                after.ToHashSet().IsSubsetOf(DataOf(observer, DDataTopic(Device), "Count", from, historical: null).Select(x => (int)x.Metric.AsLong())),
+            StepTimeout, "every change around the reset, live or historical", from);
+        var liveTwice = DataOf(observer, DDataTopic(Device), "Count", from, historical: false)
+            .GroupBy(x => x.Metric.AsLong()).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Assert.True(liveTwice.Count == 0, $"delivered twice as live data: {string.Join(",", liveTwice)}\n{observer.Report(from)}");
+    }
+
     private static int CountLost(NodeUnderTest node) =>
         node.Output.Split('\n').Count(l => l.Contains("Connection to the broker lost", StringComparison.Ordinal));
 }
