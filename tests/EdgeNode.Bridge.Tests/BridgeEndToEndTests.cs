@@ -122,7 +122,8 @@ public sealed class BridgeEndToEndTests(BridgeRigFixture fixture) : IClassFixtur
         await fake.ConnectAsync(new MqttClientOptions { Host = "127.0.0.1", Port = Rig.Broker.Port, ClientId = "hostile" });
         for (var i = 0; i < 50; i++)
         {
-            await fake.PublishAsync("spBv1.0/Evil/NDATA/Bad", new byte[] { 0x0A, 0xFF, 0xFF, 0xFF, (byte)i });
+            // QoS 1: every one of them must reach the bridge (QoS 0 may be shed by a loaded broker).
+            await fake.PublishAsync("spBv1.0/Evil/NDATA/Bad", new byte[] { 0x0A, 0xFF, 0xFF, 0xFF, (byte)i }, MqttQualityOfService.AtLeastOnce);
         }
 
         await fake.PublishAsync("spBv1.0/Evil/NOTATYPE/Bad", new byte[] { 1, 2, 3 });

@@ -137,7 +137,7 @@ internal sealed partial class ConfigReader
             state = KafkaTopic(topics, "state");
         }
 
-        var keyBy = section.Word("keyBy", "key", KeyByWords);
+        var keyBy = section.Word("keyBy", "record key", KeyByWords);
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
         if (section.Value("properties") is { } node)
         {
