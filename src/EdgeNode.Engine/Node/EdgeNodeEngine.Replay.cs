@@ -5,9 +5,20 @@ namespace EdgeNode.Engine;
 
 public sealed partial class EdgeNodeEngine
 {
+    private const long FirstScanWaitMs = 30_000;
+    private long _liveSinceMs;
+
     private async Task StartReplayAsync()
     {
         if (_store is null || _replayActive || !_live || _store.Pending == 0)
+        {
+            return;
+        }
+
+        // History goes out after the births it belongs to: a device whose first scan of this session has not ended yet
+        // (neither answering nor given up on) would get its DBIRTH after its own historical DDATA. The tick starts the
+        // replay once every device has a first result, or after FirstScanWaitMs whatever a stuck device does.
+        if (NowMs() - _liveSinceMs < FirstScanWaitMs && _devices.Exists(d => !d.Answering && d.LastError is null))
         {
             return;
         }

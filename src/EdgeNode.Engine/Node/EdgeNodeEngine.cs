@@ -538,6 +538,7 @@ public sealed partial class EdgeNodeEngine
         }
 
         _live = true;
+        _liveSinceMs = NowMs();
         await PublishBirthsAsync().ConfigureAwait(false);
         UpdateStatus();
         await StartReplayAsync().ConfigureAwait(false);
