@@ -159,7 +159,12 @@ public sealed partial class MqttClientProtocolUnitTests(ITestOutputHelper output
             await connection.SendAsync(bytes[offset..Math.Min(bytes.Length, offset + 100_000)]);
         }
 
-        await connection.SendPublishAsync("after", "ok"u8.ToArray(), MqttQualityOfService.AtLeastOnce, 8);
+        // Under QoS 2 the next message follows the PUBREL: sent before it, its PUBACK may rightly overtake the PUBCOMP.
+        if (qos != MqttQualityOfService.ExactlyOnce)
+        {
+            await connection.SendPublishAsync("after", "ok"u8.ToArray(), MqttQualityOfService.AtLeastOnce, 8);
+        }
+
         if (qos == MqttQualityOfService.AtLeastOnce)
         {
             Assert.Equal(7, (await connection.ExpectAsync(MqttPacketType.PubAck)).AsAck(version).PacketId);
@@ -169,6 +174,7 @@ public sealed partial class MqttClientProtocolUnitTests(ITestOutputHelper output
             Assert.Equal(7, (await connection.ExpectAsync(MqttPacketType.PubRec)).AsAck(version).PacketId);
             await connection.SendAckAsync(MqttPacketType.PubRel, 7);
             Assert.Equal(7, (await connection.ExpectAsync(MqttPacketType.PubComp)).AsAck(version).PacketId);
+            await connection.SendPublishAsync("after", "ok"u8.ToArray(), MqttQualityOfService.AtLeastOnce, 8);
         }
 
         Assert.Equal(8, (await connection.ExpectAsync(MqttPacketType.PubAck)).AsAck(version).PacketId);
