@@ -476,9 +476,12 @@ public sealed partial class MqttClient
             {
                 while (reader.TryRead(out var packet))
                 {
-                    if (Volatile.Read(ref _state) == StateClosed)
+                    // The link is gone but this message was read from it. A QoS 0 one (Sparkplug DATA) now exists nowhere
+                    // else, so it still reaches the handler; a QoS 1/2 one cannot be acknowledged any more, and the broker
+                    // sends it again to a persistent session.
+                    if (Volatile.Read(ref _state) == StateClosed && packet.QoS != MqttQualityOfService.AtMostOnce)
                     {
-                        return;
+                        continue;
                     }
 
                     if (!packet.Discarded && ApplicationMessageReceivedAsync is { } handler)
@@ -493,6 +496,11 @@ public sealed partial class MqttClient
                         {
                             Log.HandlerFailed(_logger, packet.Topic, ex);
                         }
+                    }
+
+                    if (Volatile.Read(ref _state) == StateClosed)
+                    {
+                        continue;
                     }
 
                     if (packet.QoS == MqttQualityOfService.AtLeastOnce)
