@@ -1,3 +1,4 @@
+using EdgeNode.Engine;
 using EdgeNode.Modbus;
 using EdgeNode.Serial;
 
@@ -107,7 +108,7 @@ public class ContractExampleTests
         Assert.Equal("Turbine1", device.Id);
         Assert.Equal(DeviceKind.Modbus, device.Kind);
         Assert.Equal(1000, device.ScanMs);
-        Assert.Equal(ModbusLinkSettings.ForTcp("127.0.0.1", 502), device.Modbus!.Link);
+        Assert.Equal(ModbusLinkConfig.ForTcp("127.0.0.1", 502), device.Modbus!.Link);
         Assert.Equal(1, device.Modbus.UnitId);
         Assert.Equal(500, device.Modbus.TimeoutMs);
         Assert.Equal(2, device.Modbus.Retries);
@@ -115,13 +116,13 @@ public class ContractExampleTests
 
         var m = device.Metrics.ToDictionary(x => x.Name);
         Assert.Equal(7, m.Count);
-        Assert.Equal(new MetricConfig { Name = "Rotor/Speed", Table = ModbusTable.HoldingRegister, Address = 0, Type = MetricDataType.Float32, Units = "RPM", Deadband = 0.5 },
+        Assert.Equal(new MetricConfig { Name = "Rotor/Speed", Table = ModbusTableSetting.HoldingRegister, Address = 0, Type = MetricDataType.Float32, Units = "RPM", Deadband = 0.5 },
             m["Rotor/Speed"]);
-        Assert.Equal(new MetricConfig { Name = "Power/Active", Table = ModbusTable.InputRegister, Address = 10, Type = MetricDataType.Int32, Order = ModbusByteOrder.CDAB, Scale = 0.1, Units = "kW" },
+        Assert.Equal(new MetricConfig { Name = "Power/Active", Table = ModbusTableSetting.InputRegister, Address = 10, Type = MetricDataType.Int32, Order = ByteOrderSetting.CDAB, Scale = 0.1, Units = "kW" },
             m["Power/Active"]);
         Assert.True(m["Power/Active"].IsScaled);
-        Assert.Equal(new MetricConfig { Name = "Status/Run", Table = ModbusTable.Coil, Address = 0, Type = MetricDataType.Bool, Writable = true }, m["Status/Run"]);
-        Assert.Equal(ModbusTable.DiscreteInput, m["Alarm/Door"].Table);
+        Assert.Equal(new MetricConfig { Name = "Status/Run", Table = ModbusTableSetting.Coil, Address = 0, Type = MetricDataType.Bool, Writable = true }, m["Status/Run"]);
+        Assert.Equal(ModbusTableSetting.DiscreteInput, m["Alarm/Door"].Table);
         Assert.True(m["Fault/Code"].Writable);
         Assert.Equal(4, m["Status/Bits"].Bit);
         Assert.Equal(8, m["Serial"].Length);
@@ -182,12 +183,12 @@ public class ContractExampleTests
 
         var device = config.Devices.Single();
         Assert.Null(device.ScanMs);
-        Assert.Equal(ModbusLinkSettings.ForRtu(new SerialPortSettings { PortName = "/dev/ttyUSB0", BaudRate = 19200, Parity = SerialParity.None, DataBits = 8, StopBits = SerialStopBits.One }),
+        Assert.Equal(ModbusLinkConfig.ForRtu(new SerialLineConfig { PortName = "/dev/ttyUSB0", BaudRate = 19200, Parity = SerialParitySetting.None, DataBits = 8, StopBits = 1 }),
             device.Modbus!.Link);
         Assert.Equal(1, device.Modbus.UnitId);
         Assert.Equal(1000, device.Modbus.TimeoutMs);
         Assert.Equal(2, device.Modbus.Retries);
-        Assert.Equal(ModbusByteOrder.ABCD, device.Metrics[0].Order);
+        Assert.Equal(ByteOrderSetting.ABCD, device.Metrics[0].Order);
     }
 
     [Fact]
@@ -238,13 +239,13 @@ public class ContractExampleTests
 
         var device = Assert.Single(config.Devices); // the disabled one is left out
         var serial = device.Modbus!.Link.Serial!;
-        Assert.Equal(new SerialPortSettings
+        Assert.Equal(new SerialLineConfig
         {
-            PortName = "/dev/ttyAMA0", BaudRate = 9600, Parity = SerialParity.Even, DataBits = 7, StopBits = SerialStopBits.Two,
-            Rs485 = new Rs485Settings { RtsOnSend = false, RtsAfterSend = true, DelayRtsBeforeSendMs = 1, DelayRtsAfterSendMs = 2, RxDuringTx = true, TerminateBus = true },
+            PortName = "/dev/ttyAMA0", BaudRate = 9600, Parity = SerialParitySetting.Even, DataBits = 7, StopBits = 2,
+            Rs485 = new Rs485Config { RtsOnSend = false, RtsAfterSend = true, DelayRtsBeforeSendMs = 1, DelayRtsAfterSendMs = 2, RxDuringTx = true, TerminateBus = true },
         }, serial);
         Assert.Equal(247, device.Modbus.UnitId);
-        Assert.Equal(ModbusByteOrder.DCBA, device.Metrics[0].Order);
+        Assert.Equal(ByteOrderSetting.DCBA, device.Metrics[0].Order);
     }
 
     [Fact]

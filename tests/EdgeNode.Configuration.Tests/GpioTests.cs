@@ -1,3 +1,4 @@
+using EdgeNode.Engine;
 using EdgeNode.Gpio;
 
 namespace EdgeNode.Configuration.Tests;
@@ -39,25 +40,25 @@ public class GpioTests
         Assert.False(door.Writable);
         Assert.Null(door.Table);
         Assert.Equal("Cabinet door", door.Description);
-        Assert.Equal(new GpioMetricConfig { Line = "17", Bias = GpioBias.PullUp, ActiveLow = true, DebounceMs = 20, Edge = GpioEdge.Rising }, door.Gpio);
+        Assert.Equal(new GpioMetricConfig { Line = "17", Bias = GpioBiasSetting.PullUp, ActiveLow = true, DebounceMs = 20, Edge = GpioEdgeSetting.Rising }, door.Gpio);
 
         Assert.True(horn.Writable);
         Assert.Equal(60000, horn.MaxIntervalMs);
-        Assert.Equal(new GpioMetricConfig { Line = "GPIO27", Direction = GpioDirection.Output, Initial = true, Drive = GpioDrive.OpenDrain, Edge = GpioEdge.None },
+        Assert.Equal(new GpioMetricConfig { Line = "GPIO27", Direction = GpioDirectionSetting.Output, Initial = true, Drive = GpioDriveSetting.OpenDrain, Edge = GpioEdgeSetting.None },
             horn.Gpio);
 
         // an input reports both edges unless told otherwise; numbers are kept as decimal offsets
-        Assert.Equal(new GpioMetricConfig { Line = "22", Edge = GpioEdge.Both }, run.Gpio);
+        Assert.Equal(new GpioMetricConfig { Line = "22", Edge = GpioEdgeSetting.Both }, run.Gpio);
     }
 
     [Fact]
     public void GpioMetric_ConvertsToTheDriversLineSettings()
     {
-        var gpio = new GpioMetricConfig { Line = "5", Direction = GpioDirection.Output, Initial = true, Drive = GpioDrive.OpenSource, ActiveLow = true };
+        var gpio = new GpioMetricConfig { Line = "5", Direction = GpioDirectionSetting.Output, Initial = true, Drive = GpioDriveSetting.OpenSource, ActiveLow = true };
 
         Assert.Equal(GpioLineSettings.Output(true, GpioDrive.OpenSource, activeLow: true), gpio.ToLineSettings());
         Assert.Equal(GpioLineSettings.Input(GpioEdge.Falling, GpioBias.PullDown, false, 15),
-            new GpioMetricConfig { Line = "5", Edge = GpioEdge.Falling, Bias = GpioBias.PullDown, DebounceMs = 15 }.ToLineSettings());
+            new GpioMetricConfig { Line = "5", Edge = GpioEdgeSetting.Falling, Bias = GpioBiasSetting.PullDown, DebounceMs = 15 }.ToLineSettings());
     }
 
     [Fact]
@@ -95,7 +96,7 @@ public class GpioTests
     public void BiasSpellings_AreForgiving()
     {
         var config = ConfigAssert.Valid(Metric("{ name: D, line: 4, bias: pullUp, type: bool }"));
-        Assert.Equal(GpioBias.PullUp, config.Devices[0].Metrics[0].Gpio!.Bias);
+        Assert.Equal(GpioBiasSetting.PullUp, config.Devices[0].Metrics[0].Gpio!.Bias);
     }
 
     [Fact]

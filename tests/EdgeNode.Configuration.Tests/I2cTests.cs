@@ -1,3 +1,4 @@
+using EdgeNode.Engine;
 using EdgeNode.I2c;
 using EdgeNode.I2c.Testing;
 using EdgeNode.Modbus;
@@ -81,7 +82,7 @@ public class I2cTests
 
         var level = device.Metrics[8];
         Assert.Equal(new I2cMetricConfig { Sensor = 4, Channel = "0x10", Length = 4 }, level.I2c);
-        Assert.Equal((MetricDataType.Int32, ModbusByteOrder.CDAB, 0.5, -3.0), (level.Type, level.Order, level.Scale!.Value, level.Offset!.Value));
+        Assert.Equal((MetricDataType.Int32, ByteOrderSetting.CDAB, 0.5, -3.0), (level.Type, level.Order, level.Scale!.Value, level.Offset!.Value));
         Assert.Equal(1, device.Metrics[7].I2c!.Length);
     }
 
@@ -140,9 +141,10 @@ public class I2cTests
         Assert.Equal(Catalog(I2cSensorKind.Bmp280), Names(new Bme280(bus.CreateDevice(0x77), new Bme280Options { Model = Bme280Model.Bmp280 })));
         Assert.Equal(Catalog(I2cSensorKind.Sht3x), Names(new Sht3x(bus.CreateDevice(0x44))));
         Assert.Equal(Catalog(I2cSensorKind.Ina219), Names(new Ina219(bus.CreateDevice(0x40))));
-        var every = new I2cSensorConfig { Type = I2cSensorKind.Ads1115, Address = 0x48 }.ToAds1115Options(I2cSensorCatalog.Ads1115Inputs.Keys);
+        var every = new I2cSensorConfig { Type = I2cSensorKind.Ads1115, Address = 0x48 }.ToAds1115Options(I2cSensorCatalog.Ads1115Inputs);
         Assert.Equal(Catalog(I2cSensorKind.Ads1115), Names(new Ads1115(bus.CreateDevice(0x48), every)));
-        Assert.Equal(new Ads1115Options().Channels.Select(c => c.Name), I2cSensorCatalog.Ads1115Inputs.Keys.Take(4));
+        Assert.Equal(new Ads1115Options().Channels.Select(c => c.Name), I2cSensorCatalog.Ads1115Inputs.Take(4));
+        Assert.Equal(ConfigMapping.Ads1115Inputs.Keys, I2cSensorCatalog.Ads1115Inputs);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using EdgeNode.Engine;
 using System.Text.RegularExpressions;
 using EdgeNode.Modbus;
 using FsCheck;
@@ -107,7 +108,7 @@ public class PropertyTests
         if (expected.Count == 0)
         {
             var metric = ConfigAssert.Valid(result).Devices[0].Metrics[0];
-            Assert.Equal(order.Length > 0 ? Enum.Parse<ModbusByteOrder>(order) : ModbusByteOrder.ABCD, metric.Order);
+            Assert.Equal(order.Length > 0 ? Enum.Parse<ByteOrderSetting>(order) : ByteOrderSetting.ABCD, metric.Order);
             Assert.Empty(metric.ToModbusPoint().Validate());
         }
     }

@@ -13,9 +13,9 @@ public class ShippedFilesTests
 
         Assert.Equal(["PowerMeter", "WindTurbine"], config.Types.Select(t => t.Name));
         Assert.Equal(["Turbine1", "Turbine7", "Meter1", "Meter2"], config.Devices.Select(d => d.Id));
-        Assert.Equal(ModbusTransportKind.Tcp, config.Devices[0].Modbus!.Link.Transport);
+        Assert.Equal(ModbusLinkKind.Tcp, config.Devices[0].Modbus!.Link.Kind);
         Assert.Equal(config.Devices[2].Modbus!.Link, config.Devices[3].Modbus!.Link);
-        Assert.Equal(ModbusTransportKind.Rtu, config.Devices[2].Modbus!.Link.Transport);
+        Assert.Equal(ModbusLinkKind.Rtu, config.Devices[2].Modbus!.Link.Kind);
 
         var turbine = config.Devices[1];
         Assert.Equal("WindTurbine", turbine.Type!.Name);
@@ -75,11 +75,11 @@ public class ShippedFilesTests
         Assert.All(type.Metrics.Where(m => m.Type != MetricDataType.Bool && m.Name != "Fault/Code"), m => Assert.True(m.EngLow < m.EngHigh));
     }
 
-    private static string Table(ModbusTable table) => table switch
+    private static string Table(ModbusTableSetting table) => table switch
     {
-        ModbusTable.Coil => "coil",
-        ModbusTable.DiscreteInput => "discrete",
-        ModbusTable.InputRegister => "input",
+        ModbusTableSetting.Coil => "coil",
+        ModbusTableSetting.DiscreteInput => "discrete",
+        ModbusTableSetting.InputRegister => "input",
         _ => "holding",
     };
 }

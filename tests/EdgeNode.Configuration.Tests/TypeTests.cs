@@ -56,7 +56,7 @@ public class TypeTests
         Assert.Equal([100, 110, 100], device.Metrics.Select(m => m.Address));
         Assert.Equal(new MetricConfig
         {
-            Name = "Speed", Table = ModbusTable.InputRegister, Address = 100, Type = MetricDataType.Float32, Units = "1/min", Deadband = 5,
+            Name = "Speed", Table = ModbusTableSetting.InputRegister, Address = 100, Type = MetricDataType.Float32, Units = "1/min", Deadband = 5,
             EngLow = 0, EngHigh = 6000, Description = "Motor speed", MaxIntervalMs = 60000,
         }, device.Metrics[0]);
         Assert.False(device.Metrics[1].Writable);

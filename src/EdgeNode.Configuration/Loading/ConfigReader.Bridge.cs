@@ -1,6 +1,5 @@
 using System.Globalization;
 using EdgeNode.Configuration.Yaml;
-using EdgeNode.Sparkplug;
 
 namespace EdgeNode.Configuration.Loading;
 
@@ -79,7 +78,7 @@ internal sealed partial class ConfigReader
                     continue;
                 }
 
-                if (!SparkplugId.IsValid(group, out var reason))
+                if (!SparkplugIdRules.IsValid(group, out var reason))
                 {
                     section.File.Error(list.Items[i], at, $"'{group}' {reason}; a Sparkplug group id is one MQTT topic level");
                 }

@@ -1,6 +1,4 @@
 using EdgeNode.Configuration.Yaml;
-using EdgeNode.Modbus;
-using EdgeNode.Serial;
 
 namespace EdgeNode.Configuration.Loading;
 
@@ -16,7 +14,7 @@ internal sealed partial class ConfigReader
     internal static readonly string[] OverrideKeys = ["enabled", "deadband", "maxIntervalMs", "units", "description", "engLow", "engHigh", "writable"];
     internal static readonly string[] SourceKeys = ["modbus", "gpio", "i2c"];
 
-    private static readonly Words<SerialParity> Parities = new(("none", SerialParity.None), ("even", SerialParity.Even), ("odd", SerialParity.Odd));
+    private static readonly Words<SerialParitySetting> Parities = new(("none", SerialParitySetting.None), ("even", SerialParitySetting.Even), ("odd", SerialParitySetting.Odd));
 
     /// <summary>What the cross-device checks need to know about one device.</summary>
     private sealed class DeviceEntry(string path, YNode node)
@@ -27,7 +25,7 @@ internal sealed partial class ConfigReader
 
         public bool Enabled { get; set; } = true;
 
-        public SerialPortSettings? Serial { get; set; }
+        public SerialLineConfig? Serial { get; set; }
 
         public YNode? SerialNode { get; set; }
 
@@ -227,7 +225,7 @@ internal sealed partial class ConfigReader
         }
 
         var isRtu = links.Count == 1 && links[0] == "rtu";
-        ModbusLinkSettings? link = links.Count != 1 ? null : isRtu ? ReadRtu(m, entry) : ReadTcp(m);
+        ModbusLinkConfig? link = links.Count != 1 ? null : isRtu ? ReadRtu(m, entry) : ReadTcp(m);
 
         // Modbus TCP devices commonly answer on 0 or 255 ("this device"); on a serial line 0 is broadcast and cannot be polled.
         var unitId = m.Int("unitId", 0, 255);
@@ -256,7 +254,7 @@ internal sealed partial class ConfigReader
         };
     }
 
-    private static ModbusLinkSettings? ReadTcp(MapView modbus)
+    private static ModbusLinkConfig? ReadTcp(MapView modbus)
     {
         var tcp = modbus.Sub("tcp", TcpKeys);
         if (tcp is null)
@@ -272,10 +270,10 @@ internal sealed partial class ConfigReader
             return null;
         }
 
-        return host is null || (tcp.Has("port") && port is null) ? null : ModbusLinkSettings.ForTcp(host.Trim('[', ']'), port ?? 502);
+        return host is null || (tcp.Has("port") && port is null) ? null : ModbusLinkConfig.ForTcp(host.Trim('[', ']'), port ?? 502);
     }
 
-    private static ModbusLinkSettings? ReadRtu(MapView modbus, DeviceEntry entry)
+    private static ModbusLinkConfig? ReadRtu(MapView modbus, DeviceEntry entry)
     {
         var rtu = modbus.Sub("rtu", RtuKeys);
         if (rtu is null)
@@ -284,7 +282,7 @@ internal sealed partial class ConfigReader
         }
 
         var port = rtu.Name("port", required: true);
-        var baud = rtu.Int("baud", SerialPortSettingsValidator.MinBaudRate, SerialPortSettingsValidator.MaxBaudRate);
+        var baud = rtu.Int("baud", SerialLineConfig.MinBaudRate, SerialLineConfig.MaxBaudRate);
         var parity = rtu.Word("parity", "parity", Parities);
         var dataBits = rtu.Int("dataBits", 7, 8);
         var stopBits = rtu.Int("stopBits", 1, 2);
@@ -296,22 +294,22 @@ internal sealed partial class ConfigReader
             return null;
         }
 
-        var serial = new SerialPortSettings
+        var serial = new SerialLineConfig
         {
             PortName = port,
             BaudRate = baud ?? 19200,
-            Parity = parity ?? SerialParity.None,
+            Parity = parity ?? SerialParitySetting.None,
             DataBits = dataBits ?? 8,
-            StopBits = (SerialStopBits)(stopBits ?? 1),
+            StopBits = stopBits ?? 1,
             Rs485 = rs485,
         };
         // A misspelled line setting fell back to its default: comparing it with other devices would only add noise.
         entry.Serial = rtu.AnyMisspelled("port", "baud", "parity", "dataBits", "stopBits", "rs485") || rs485Uncertain ? null : serial;
         entry.SerialNode = rtu.Map;
-        return ModbusLinkSettings.ForRtu(serial);
+        return ModbusLinkConfig.ForRtu(serial);
     }
 
-    private static Rs485Settings? ReadRs485(MapView rtu, out bool uncertain)
+    private static Rs485Config? ReadRs485(MapView rtu, out bool uncertain)
     {
         uncertain = false;
         var r = rtu.Sub("rs485", Rs485Keys);
@@ -328,7 +326,7 @@ internal sealed partial class ConfigReader
         var after = r.Int("delayRtsAfterSendMs", 0, 1000);
         var rx = r.Bool("rxDuringTx");
         var terminate = r.Bool("terminateBus");
-        var settings = new Rs485Settings
+        var settings = new Rs485Config
         {
             Enabled = enabled ?? true,
             RtsOnSend = onSend ?? true,
@@ -394,7 +392,7 @@ internal sealed partial class ConfigReader
 
             if (serial.StopBits != other.StopBits)
             {
-                differences.Add($"stopBits {(int)serial.StopBits} vs {(int)other.StopBits}");
+                differences.Add($"stopBits {serial.StopBits} vs {other.StopBits}");
             }
 
             if (serial.Rs485 != other.Rs485)
@@ -410,7 +408,7 @@ internal sealed partial class ConfigReader
             }
         }
 
-        static int ParityIndex(SerialParity parity) => parity switch { SerialParity.Even => 1, SerialParity.Odd => 2, _ => 0 };
+        static int ParityIndex(SerialParitySetting parity) => parity switch { SerialParitySetting.Even => 1, SerialParitySetting.Odd => 2, _ => 0 };
     }
 
     private (DeviceTypeConfig? Type, IReadOnlyList<MetricConfig>? Metrics, IReadOnlyList<ParameterConfig> Parameters) ResolveTypedDevice(

@@ -1,5 +1,4 @@
 using EdgeNode.Configuration.Yaml;
-using EdgeNode.Gpio;
 
 namespace EdgeNode.Configuration.Loading;
 
@@ -15,16 +14,16 @@ internal sealed partial class ConfigReader
     /// <summary>Lines one kernel request can hold (GPIO_V2_LINES_MAX); a device's lines are requested together.</summary>
     internal const int MaxGpioLinesPerDevice = 64;
 
-    internal static readonly Words<GpioDirection> Directions = new(("input", GpioDirection.Input), ("output", GpioDirection.Output));
+    internal static readonly Words<GpioDirectionSetting> Directions = new(("input", GpioDirectionSetting.Input), ("output", GpioDirectionSetting.Output));
 
-    internal static readonly Words<GpioBias> Biases = new(
-        ("as-is", GpioBias.AsIs), ("disabled", GpioBias.Disabled), ("pull-up", GpioBias.PullUp), ("pull-down", GpioBias.PullDown));
+    internal static readonly Words<GpioBiasSetting> Biases = new(
+        ("as-is", GpioBiasSetting.AsIs), ("disabled", GpioBiasSetting.Disabled), ("pull-up", GpioBiasSetting.PullUp), ("pull-down", GpioBiasSetting.PullDown));
 
-    internal static readonly Words<GpioEdge> Edges = new(
-        ("none", GpioEdge.None), ("rising", GpioEdge.Rising), ("falling", GpioEdge.Falling), ("both", GpioEdge.Both));
+    internal static readonly Words<GpioEdgeSetting> Edges = new(
+        ("none", GpioEdgeSetting.None), ("rising", GpioEdgeSetting.Rising), ("falling", GpioEdgeSetting.Falling), ("both", GpioEdgeSetting.Both));
 
-    internal static readonly Words<GpioDrive> Drives = new(
-        ("push-pull", GpioDrive.PushPull), ("open-drain", GpioDrive.OpenDrain), ("open-source", GpioDrive.OpenSource));
+    internal static readonly Words<GpioDriveSetting> Drives = new(
+        ("push-pull", GpioDriveSetting.PushPull), ("open-drain", GpioDriveSetting.OpenDrain), ("open-source", GpioDriveSetting.OpenSource));
 
     private DeviceConfig? ReadGpioDevice(MapView d, string? id, DeviceEntry entry)
     {
@@ -103,7 +102,7 @@ internal sealed partial class ConfigReader
         var direction = m.Word("direction", "direction", Directions);
         var bias = m.Word("bias", "bias", Biases);
         var activeLow = m.Bool("activeLow");
-        var debounce = m.Int("debounceMs", 0, GpioLineRequestOptionsValidator.MaxDebounceMs);
+        var debounce = m.Int("debounceMs", 0, GpioMetricConfig.MaxDebounceMs);
         var edge = m.Word("edge", "edge", Edges);
         var initial = m.Bool("initial");
         var drive = m.Word("drive", "drive", Drives);
@@ -124,7 +123,7 @@ internal sealed partial class ConfigReader
             ok = Fail(m, "type", $"a gpio line is bool, not {TypeName(t)}");
         }
 
-        var output = direction == GpioDirection.Output;
+        var output = direction == GpioDirectionSetting.Output;
         if (m.WasMisspelled("direction"))
         {
             // the direction is unknown: the rules between it and the other settings cannot be judged
@@ -154,13 +153,13 @@ internal sealed partial class ConfigReader
             Gpio = new GpioMetricConfig
             {
                 Line = line!,
-                Direction = direction ?? GpioDirection.Input,
-                Bias = bias ?? GpioBias.AsIs,
+                Direction = direction ?? GpioDirectionSetting.Input,
+                Bias = bias ?? GpioBiasSetting.AsIs,
                 ActiveLow = activeLow ?? false,
                 DebounceMs = debounce ?? 0,
-                Edge = output ? GpioEdge.None : edge ?? GpioEdge.Both,
+                Edge = output ? GpioEdgeSetting.None : edge ?? GpioEdgeSetting.Both,
                 Initial = initial ?? false,
-                Drive = drive ?? GpioDrive.PushPull,
+                Drive = drive ?? GpioDriveSetting.PushPull,
             },
         };
         return (new ParsedMetric(look!.ApplyTo(metric), m.Node("name")!, m.Path), m.Node("line")!);

@@ -1,7 +1,5 @@
 using System.Globalization;
 using EdgeNode.Configuration.Yaml;
-using EdgeNode.I2c;
-using EdgeNode.Modbus;
 
 namespace EdgeNode.Configuration.Loading;
 
@@ -302,9 +300,9 @@ internal sealed partial class ConfigReader
     }
 
     /// <summary>The channels this sensor will report, given options that skip measurements, with why others are missing.</summary>
-    private static List<(I2cSensorChannel Channel, string? Missing)> AvailableChannels(I2cSensorConfig sensor)
+    private static List<(I2cChannelInfo Channel, string? Missing)> AvailableChannels(I2cSensorConfig sensor)
     {
-        var result = new List<(I2cSensorChannel, string?)>();
+        var result = new List<(I2cChannelInfo, string?)>();
         foreach (var channel in I2cSensorCatalog.Channels(sensor.Type))
         {
             string? missing = null;
@@ -324,7 +322,7 @@ internal sealed partial class ConfigReader
     }
 
     private ParsedMetric? ReadChannelMetric(YNode node, string path, int sensorIndex, I2cSensorConfig sensor,
-        List<(I2cSensorChannel Channel, string? Missing)> channels, List<NameRef> names)
+        List<(I2cChannelInfo Channel, string? Missing)> channels, List<NameRef> names)
     {
         var m = MapView.Open(_main, node, path, I2cChannelMetricKeys);
         if (m is null)
@@ -335,7 +333,7 @@ internal sealed partial class ConfigReader
         var name = MetricName(m, names);
         var channelText = m.Name("channel", required: true);
         var look = ReadPresentation(m, MetricDataType.Float64);
-        I2cSensorChannel? channel = null;
+        I2cChannelInfo? channel = null;
         if (channelText is not null)
         {
             var match = channels.FirstOrDefault(c => string.Equals(c.Channel.Name, channelText.Trim(), StringComparison.OrdinalIgnoreCase));
@@ -441,7 +439,7 @@ internal sealed partial class ConfigReader
         {
             Name = name!,
             Type = type!.Value,
-            Order = order ?? ModbusByteOrder.ABCD,
+            Order = order ?? ByteOrderSetting.ABCD,
             Scale = scale,
             Offset = offset,
             I2c = new I2cMetricConfig { Sensor = sensorIndex, Channel = register ?? "0", Length = bytes },
@@ -452,20 +450,7 @@ internal sealed partial class ConfigReader
     /// <summary>The INA219's calibration must fit its registers: what the driver would refuse at start is an error now.</summary>
     private static bool CheckIna219(MapView s, I2cSensorConfig sensor)
     {
-        var options = sensor.ToIna219Options();
-        var problems = options.Validate().ToList();
-        if (problems.Count == 0)
-        {
-            try
-            {
-                Ina219Calibration.Compute(options);
-            }
-            catch (ArgumentException ex)
-            {
-                problems.Add(ex.Message.Replace("Invalid INA219 options: ", "", StringComparison.Ordinal).Split(" (Parameter", 2)[0]);
-            }
-        }
-
+        var problems = I2cSensorCatalog.Ina219Problems(sensor);
         foreach (var problem in problems)
         {
             var text = problem.Replace("maxExpectedCurrentAmps", "maxCurrentA", StringComparison.Ordinal)

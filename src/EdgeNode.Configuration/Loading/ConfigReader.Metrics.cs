@@ -1,5 +1,4 @@
 using EdgeNode.Configuration.Yaml;
-using EdgeNode.Modbus;
 
 namespace EdgeNode.Configuration.Loading;
 
@@ -14,17 +13,17 @@ internal sealed partial class ConfigReader
     /// <summary>Longest string in registers: one read request (Modbus PDU limit).</summary>
     internal const int MaxStringRegisters = 125;
 
-    internal static readonly Words<ModbusTable> Tables = new(
-        ("coil", ModbusTable.Coil), ("discrete", ModbusTable.DiscreteInput), ("input", ModbusTable.InputRegister),
-        ("holding", ModbusTable.HoldingRegister));
+    internal static readonly Words<ModbusTableSetting> Tables = new(
+        ("coil", ModbusTableSetting.Coil), ("discrete", ModbusTableSetting.DiscreteInput), ("input", ModbusTableSetting.InputRegister),
+        ("holding", ModbusTableSetting.HoldingRegister));
 
     internal static readonly Words<MetricDataType> DataTypes = new(
         ("bool", MetricDataType.Bool), ("int16", MetricDataType.Int16), ("uint16", MetricDataType.UInt16), ("int32", MetricDataType.Int32),
         ("uint32", MetricDataType.UInt32), ("int64", MetricDataType.Int64), ("uint64", MetricDataType.UInt64),
         ("float32", MetricDataType.Float32), ("float64", MetricDataType.Float64), ("string", MetricDataType.String));
 
-    internal static readonly Words<ModbusByteOrder> Orders = new(
-        ("ABCD", ModbusByteOrder.ABCD), ("CDAB", ModbusByteOrder.CDAB), ("BADC", ModbusByteOrder.BADC), ("DCBA", ModbusByteOrder.DCBA));
+    internal static readonly Words<ByteOrderSetting> Orders = new(
+        ("ABCD", ByteOrderSetting.ABCD), ("CDAB", ByteOrderSetting.CDAB), ("BADC", ByteOrderSetting.BADC), ("DCBA", ByteOrderSetting.DCBA));
 
     /// <summary>A metric as read, with where its name is (for duplicate reports).</summary>
     private sealed record ParsedMetric(MetricConfig Metric, YNode NameNode, string Path);
@@ -34,16 +33,16 @@ internal sealed partial class ConfigReader
 
     internal static string TypeName(MetricDataType type) => DataTypes.Canonical[(int)type];
 
-    internal static string TableName(ModbusTable table) => Tables.Canonical[(int)table];
+    internal static string TableName(ModbusTableSetting table) => Tables.Canonical[(int)table];
 
     internal static bool IsNumeric(MetricDataType type) => type is not (MetricDataType.Bool or MetricDataType.String);
 
-    internal static bool IsBitTable(ModbusTable table) => table is ModbusTable.Coil or ModbusTable.DiscreteInput;
+    internal static bool IsBitTable(ModbusTableSetting table) => table is ModbusTableSetting.Coil or ModbusTableSetting.DiscreteInput;
 
-    internal static bool IsWritableTable(ModbusTable table) => table is ModbusTable.Coil or ModbusTable.HoldingRegister;
+    internal static bool IsWritableTable(ModbusTableSetting table) => table is ModbusTableSetting.Coil or ModbusTableSetting.HoldingRegister;
 
     /// <summary>Registers (or bits) a Modbus metric spans.</summary>
-    internal static int RegisterCount(ModbusTable table, MetricDataType type, int length) => IsBitTable(table) ? 1 : type switch
+    internal static int RegisterCount(ModbusTableSetting table, MetricDataType type, int length) => IsBitTable(table) ? 1 : type switch
     {
         MetricDataType.Int32 or MetricDataType.UInt32 or MetricDataType.Float32 => 2,
         MetricDataType.Int64 or MetricDataType.UInt64 or MetricDataType.Float64 => 4,
@@ -145,7 +144,7 @@ internal sealed partial class ConfigReader
             Type = type!.Value,
             Table = table,
             Address = address!.Value,
-            Order = order ?? ModbusByteOrder.ABCD,
+            Order = order ?? ByteOrderSetting.ABCD,
             Bit = bit,
             Length = length ?? 0,
             Scale = scale,

@@ -1,6 +1,4 @@
 using EdgeNode.Configuration.Yaml;
-using EdgeNode.Mqtt;
-using EdgeNode.Sparkplug;
 
 namespace EdgeNode.Configuration.Loading;
 
@@ -179,7 +177,7 @@ internal sealed partial class ConfigReader
             return null;
         }
 
-        if (!SparkplugId.IsValid(value, out var reason))
+        if (!SparkplugIdRules.IsValid(value, out var reason))
         {
             map.File.Error(node, map.At(key), $"'{value}' {reason}; a Sparkplug id is one MQTT topic level");
             return null;
@@ -223,7 +221,7 @@ internal sealed partial class ConfigReader
                         $"server URL '{Credentials.RedactUrl(url.Trim())}': credentials in the URL are not supported; set username and password instead");
                     allParsed = false;
                 }
-                else if (MqttServerEndpoint.TryParse(url, out var endpoint, out var error))
+                else if (MqttServerUrl.TryParse(url, out var endpoint, out var error))
                 {
                     servers.Add(url.Trim());
                     anyTls |= endpoint.UseTls;

@@ -1,5 +1,3 @@
-using EdgeNode.Modbus;
-
 namespace EdgeNode.Configuration;
 
 /// <summary>Where a device's values come from.</summary>
@@ -59,7 +57,7 @@ public sealed record DeviceConfig
 public sealed record ModbusDeviceConfig
 {
     /// <summary>The link (TCP endpoint or serial line); devices on one link share it.</summary>
-    public required ModbusLinkSettings Link { get; init; }
+    public required ModbusLinkConfig Link { get; init; }
 
     /// <summary>Unit (slave) id.</summary>
     public byte UnitId { get; init; } = 1;

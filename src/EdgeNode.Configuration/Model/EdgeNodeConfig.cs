@@ -140,7 +140,7 @@ public sealed record MqttSection
     /// True when <c>tls:</c> is set but every server is plain mqtt://: the TLS settings are never used and nothing is
     /// encrypted. Valid (the contract's example is written so), but <c>edgenode run</c> warns about it.
     /// </summary>
-    public bool TlsUnused => Tls is not null && Servers.All(s => EdgeNode.Mqtt.MqttServerEndpoint.TryParse(s, out var e, out _) && !e.UseTls);
+    public bool TlsUnused => Tls is not null && Servers.All(s => MqttServerUrl.TryParse(s, out var e, out _) && !e.UseTls);
 
     /// <summary>Every setting, with the password masked (the generated record form would print it).</summary>
     public override string ToString() =>

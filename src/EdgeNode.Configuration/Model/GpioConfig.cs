@@ -1,5 +1,3 @@
-using EdgeNode.Gpio;
-
 namespace EdgeNode.Configuration;
 
 /// <summary>The <c>gpio:</c> section of a device.</summary>
@@ -16,10 +14,10 @@ public sealed record GpioMetricConfig
     public required string Line { get; init; }
 
     /// <summary>Input or output; outputs are writable.</summary>
-    public GpioDirection Direction { get; init; } = GpioDirection.Input;
+    public GpioDirectionSetting Direction { get; init; } = GpioDirectionSetting.Input;
 
     /// <summary>Input bias.</summary>
-    public GpioBias Bias { get; init; } = GpioBias.AsIs;
+    public GpioBiasSetting Bias { get; init; } = GpioBiasSetting.AsIs;
 
     /// <summary>Active low (the reported value is the logical one).</summary>
     public bool ActiveLow { get; init; }
@@ -27,12 +25,15 @@ public sealed record GpioMetricConfig
     /// <summary>Input debounce period in ms (0 = none).</summary>
     public int DebounceMs { get; init; }
 
+    /// <summary>Longest debounce period: the kernel takes it in microseconds in a 32-bit field.</summary>
+    public const int MaxDebounceMs = (int)(uint.MaxValue / 1000);
+
     /// <summary>Edges reported immediately for inputs (none = value read at scan only).</summary>
-    public GpioEdge Edge { get; init; } = GpioEdge.Both;
+    public GpioEdgeSetting Edge { get; init; } = GpioEdgeSetting.Both;
 
     /// <summary>Initial value of an output.</summary>
     public bool Initial { get; init; }
 
     /// <summary>Output drive.</summary>
-    public GpioDrive Drive { get; init; } = GpioDrive.PushPull;
+    public GpioDriveSetting Drive { get; init; } = GpioDriveSetting.PushPull;
 }

@@ -1,5 +1,3 @@
-using EdgeNode.Modbus;
-
 namespace EdgeNode.Configuration;
 
 /// <summary>The value types of the configuration file (<c>type:</c>).</summary>
@@ -46,13 +44,13 @@ public sealed record MetricConfig
     public MetricDataType Type { get; init; } = MetricDataType.UInt16;
 
     /// <summary>Modbus table (Modbus devices only).</summary>
-    public ModbusTable? Table { get; init; }
+    public ModbusTableSetting? Table { get; init; }
 
     /// <summary>Zero-based Modbus address, offset already applied (Modbus devices only).</summary>
     public int Address { get; init; }
 
     /// <summary>Byte/word order of multi-register values.</summary>
-    public ModbusByteOrder Order { get; init; } = ModbusByteOrder.ABCD;
+    public ByteOrderSetting Order { get; init; } = ByteOrderSetting.ABCD;
 
     /// <summary>Bit 0-15 of a register for <c>bool</c> metrics on register tables.</summary>
     public int? Bit { get; init; }
@@ -95,30 +93,4 @@ public sealed record MetricConfig
 
     /// <summary>Published as Double because it is scaled.</summary>
     public bool IsScaled => Scale is not null || Offset is not null;
-
-    /// <summary>The Modbus point of a Modbus metric.</summary>
-    public ModbusPoint ToModbusPoint() => new()
-    {
-        Table = Table ?? throw new InvalidOperationException($"metric '{Name}' has no Modbus table"),
-        Address = Address,
-        DataType = Type switch
-        {
-            MetricDataType.Bool => ModbusDataType.Bool,
-            MetricDataType.Int16 => ModbusDataType.Int16,
-            MetricDataType.UInt16 => ModbusDataType.UInt16,
-            MetricDataType.Int32 => ModbusDataType.Int32,
-            MetricDataType.UInt32 => ModbusDataType.UInt32,
-            MetricDataType.Int64 => ModbusDataType.Int64,
-            MetricDataType.UInt64 => ModbusDataType.UInt64,
-            MetricDataType.Float32 => ModbusDataType.Float32,
-            MetricDataType.Float64 => ModbusDataType.Float64,
-            MetricDataType.String => ModbusDataType.String,
-            _ => throw new InvalidOperationException($"metric '{Name}' has an unknown type {Type}"),
-        },
-        Order = Order,
-        Bit = Bit,
-        Length = Length,
-        Scale = Scale,
-        Offset = Offset,
-    };
 }

@@ -90,14 +90,14 @@ public sealed class NodeLevelGpioI2cIntegrationTests : IAsyncLifetime
             {
                 Name = "Door/Open",
                 Type = MetricDataType.Bool,
-                Gpio = new GpioMetricConfig { Line = "GPIO17", Bias = GpioBias.PullUp, ActiveLow = true, DebounceMs = 10 },
+                Gpio = new GpioMetricConfig { Line = "GPIO17", Bias = GpioBiasSetting.PullUp, ActiveLow = true, DebounceMs = 10 },
             },
             new MetricConfig
             {
                 Name = "Fan/Relay",
                 Type = MetricDataType.Bool,
                 Writable = true,
-                Gpio = new GpioMetricConfig { Line = "GPIO22", Direction = GpioDirection.Output, Edge = GpioEdge.None },
+                Gpio = new GpioMetricConfig { Line = "GPIO22", Direction = GpioDirectionSetting.Output, Edge = GpioEdgeSetting.None },
             },
         ],
     };

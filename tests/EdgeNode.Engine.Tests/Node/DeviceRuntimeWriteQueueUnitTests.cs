@@ -12,11 +12,11 @@ public sealed class DeviceRuntimeWriteQueueUnitTests
     {
         Id = "D",
         Kind = DeviceKind.Modbus,
-        Modbus = new ModbusDeviceConfig { Link = ModbusLinkSettings.ForTcp("127.0.0.1", 502), UnitId = 1 },
+        Modbus = new ModbusDeviceConfig { Link = ModbusLinkConfig.ForTcp("127.0.0.1", 502), UnitId = 1 },
         Metrics =
         [
-            new MetricConfig { Name = "A", Table = ModbusTable.HoldingRegister, Address = 0, Type = MetricDataType.UInt16, Writable = true },
-            new MetricConfig { Name = "B", Table = ModbusTable.HoldingRegister, Address = 1, Type = MetricDataType.UInt16, Writable = true },
+            new MetricConfig { Name = "A", Table = ModbusTableSetting.HoldingRegister, Address = 0, Type = MetricDataType.UInt16, Writable = true },
+            new MetricConfig { Name = "B", Table = ModbusTableSetting.HoldingRegister, Address = 1, Type = MetricDataType.UInt16, Writable = true },
         ],
     }, 0, 100, _ => throw new InvalidOperationException("not started"), NullLogger.Instance);
 

@@ -41,11 +41,11 @@ public sealed class EngineConsoleTests : IAsyncLifetime
             {
                 Id = "D1",
                 Kind = DeviceKind.Modbus,
-                Modbus = new ModbusDeviceConfig { Link = ModbusLinkSettings.ForTcp("127.0.0.1", _slave.Port), UnitId = 1, TimeoutMs = 300, Retries = 0 },
+                Modbus = new ModbusDeviceConfig { Link = ModbusLinkConfig.ForTcp("127.0.0.1", _slave.Port), UnitId = 1, TimeoutMs = 300, Retries = 0 },
                 Metrics =
                 [
-                    new MetricConfig { Name = "Limit", Table = ModbusTable.HoldingRegister, Address = 0, Type = MetricDataType.UInt16, Writable = true, Units = "kW" },
-                    new MetricConfig { Name = "Status", Table = ModbusTable.HoldingRegister, Address = 1, Type = MetricDataType.UInt16 },
+                    new MetricConfig { Name = "Limit", Table = ModbusTableSetting.HoldingRegister, Address = 0, Type = MetricDataType.UInt16, Writable = true, Units = "kW" },
+                    new MetricConfig { Name = "Status", Table = ModbusTableSetting.HoldingRegister, Address = 1, Type = MetricDataType.UInt16 },
                 ],
             },
         ],

@@ -42,13 +42,13 @@ public sealed class EngineSessionIntegrationTests : IAsyncLifetime
                 Id = "D1",
                 Kind = DeviceKind.Modbus,
                 ScanMs = scanMs,
-                Modbus = new ModbusDeviceConfig { Link = ModbusLinkSettings.ForTcp("127.0.0.1", _slave.Port), UnitId = 1, TimeoutMs = 300, Retries = 0 },
+                Modbus = new ModbusDeviceConfig { Link = ModbusLinkConfig.ForTcp("127.0.0.1", _slave.Port), UnitId = 1, TimeoutMs = 300, Retries = 0 },
                 Metrics =
                 [
-                    new MetricConfig { Name = "Speed", Table = ModbusTable.HoldingRegister, Address = 0, Type = MetricDataType.Float32, Units = "RPM" },
-                    new MetricConfig { Name = "Limit", Table = ModbusTable.HoldingRegister, Address = 2, Type = MetricDataType.UInt16, Writable = true },
-                    new MetricConfig { Name = "Scaled", Table = ModbusTable.HoldingRegister, Address = 3, Type = MetricDataType.Int16, Scale = 0.1 },
-                    new MetricConfig { Name = "Run", Table = ModbusTable.Coil, Address = 0, Type = MetricDataType.Bool, Writable = true },
+                    new MetricConfig { Name = "Speed", Table = ModbusTableSetting.HoldingRegister, Address = 0, Type = MetricDataType.Float32, Units = "RPM" },
+                    new MetricConfig { Name = "Limit", Table = ModbusTableSetting.HoldingRegister, Address = 2, Type = MetricDataType.UInt16, Writable = true },
+                    new MetricConfig { Name = "Scaled", Table = ModbusTableSetting.HoldingRegister, Address = 3, Type = MetricDataType.Int16, Scale = 0.1 },
+                    new MetricConfig { Name = "Run", Table = ModbusTableSetting.Coil, Address = 0, Type = MetricDataType.Bool, Writable = true },
                 ],
             },
         ],

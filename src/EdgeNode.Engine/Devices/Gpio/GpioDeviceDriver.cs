@@ -59,7 +59,7 @@ public sealed class GpioDeviceDriver : IDeviceDriver
         _consumer = ConsumerFor(device.Id);
         _lines = [.. device.Metrics.Select(m => new GpioRequestedLine(
             m.Gpio?.Line ?? throw new ArgumentException($"Metric '{m.Name}' of GPIO device '{device.Id}' names no line.", nameof(device)),
-            // The loader validated these settings against the same conversion (GpioMetricConfigExtensions).
+            // The configuration describes the line; ConfigMapping turns it into the driver's settings.
             m.Gpio.ToLineSettings()))];
         _types = [.. device.Metrics.Select(_ => SparkplugDataType.Boolean)];
         _hasEdges = _lines.Any(l => l.Settings.Edge != GpioEdge.None);

@@ -85,8 +85,8 @@ internal sealed class I2cSensorSlot(II2cSensor sensor, string description)
 
 /// <summary>
 /// Builds the sensor drivers of an I2C device from its configuration: the driver per <see cref="I2cSensorConfig.Type"/>
-/// with its options converted by <see cref="I2cSensorCatalog"/> (the same conversion the loader validated them
-/// against, so the two cannot drift apart), and for each metric where its value comes from. Every problem found is
+/// with its options converted by <see cref="ConfigMapping"/> (the INA219 limits the loader checks are held equal to the
+/// driver's by ConfigMappingTests), and for each metric where its value comes from. Every problem found is
 /// reported in one <see cref="ArgumentException"/> naming the device, sensor and metric.
 /// </summary>
 internal static class I2cSensorBuilder
@@ -290,13 +290,7 @@ internal static class I2cSensorBuilder
                 Register = register,
                 RegisterAddressBytes = addressBytes,
                 Type = type,
-                ByteOrder = metric.Order switch
-                {
-                    EdgeNode.Modbus.ModbusByteOrder.CDAB => I2cByteOrder.Cdab,
-                    EdgeNode.Modbus.ModbusByteOrder.BADC => I2cByteOrder.Badc,
-                    EdgeNode.Modbus.ModbusByteOrder.DCBA => I2cByteOrder.Dcba,
-                    _ => I2cByteOrder.Abcd,
-                },
+                ByteOrder = metric.Order.ToI2c(),
                 Units = metric.Units ?? "",
             });
             bindings[m] = new I2cMetricBinding(s, metric.Name, 1, metric.IsScaled, metric.Scale ?? 1, metric.Offset ?? 0,

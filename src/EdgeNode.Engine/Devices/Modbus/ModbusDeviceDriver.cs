@@ -222,7 +222,7 @@ public sealed class ModbusDeviceDriverFactory(ModbusLinkPool pool) : IDeviceDriv
     {
         ArgumentNullException.ThrowIfNull(device);
         var modbus = device.Modbus ?? throw new ArgumentException($"device '{device.Id}' has no modbus section", nameof(device));
-        var unit = pool.Acquire(modbus.Link, modbus.UnitId, new ModbusMasterOptions { TimeoutMs = modbus.TimeoutMs, Retries = modbus.Retries });
+        var unit = pool.Acquire(modbus.Link.ToModbus(), modbus.UnitId, new ModbusMasterOptions { TimeoutMs = modbus.TimeoutMs, Retries = modbus.Retries });
         return new ModbusDeviceDriver(device, unit);
     }
 }

@@ -32,7 +32,7 @@ public sealed class GpioDeviceDriverUnitTests : IAsyncDisposable
         }
     }
 
-    internal static MetricConfig Input(string name, string line, GpioEdge edge = GpioEdge.Both, GpioBias bias = GpioBias.AsIs,
+    internal static MetricConfig Input(string name, string line, GpioEdgeSetting edge = GpioEdgeSetting.Both, GpioBiasSetting bias = GpioBiasSetting.AsIs,
         bool activeLow = false, int debounceMs = 0) => new()
         {
             Name = name,
@@ -41,13 +41,13 @@ public sealed class GpioDeviceDriverUnitTests : IAsyncDisposable
         };
 
     internal static MetricConfig Output(string name, string line, bool initial = false, bool activeLow = false,
-        GpioDrive drive = GpioDrive.PushPull) => new()
+        GpioDriveSetting drive = GpioDriveSetting.PushPull) => new()
         {
             Name = name,
             Type = MetricDataType.Bool,
             Writable = true,
             // Edge keeps the configuration's default (both): the driver must not pass it on for an output.
-            Gpio = new GpioMetricConfig { Line = line, Direction = GpioDirection.Output, Initial = initial, ActiveLow = activeLow, Drive = drive },
+            Gpio = new GpioMetricConfig { Line = line, Direction = GpioDirectionSetting.Output, Initial = initial, ActiveLow = activeLow, Drive = drive },
         };
 
     internal static DeviceConfig Device(string chip, params MetricConfig[] metrics) => Device("Cabinet", chip, metrics);
@@ -85,9 +85,9 @@ public sealed class GpioDeviceDriverUnitTests : IAsyncDisposable
     public void Create_InputsAndOutputs_RequestsEveryLineInOneRequestWithItsSettings()
     {
         Create(Device("gpiochip0",
-            Input("Door", "17", GpioEdge.Both, GpioBias.PullUp, activeLow: true, debounceMs: 20),
-            Input("Run", "27", GpioEdge.None, GpioBias.PullDown),
-            Output("Relay", "22", initial: true, drive: GpioDrive.OpenDrain)));
+            Input("Door", "17", GpioEdgeSetting.Both, GpioBiasSetting.PullUp, activeLow: true, debounceMs: 20),
+            Input("Run", "27", GpioEdgeSetting.None, GpioBiasSetting.PullDown),
+            Output("Relay", "22", initial: true, drive: GpioDriveSetting.OpenDrain)));
 
         var request = Assert.Single(_kernel.Requests);
         Assert.Equal([17, 27, 22], request.Offsets);
@@ -149,7 +149,7 @@ public sealed class GpioDeviceDriverUnitTests : IAsyncDisposable
     public async Task Events_ActiveLowContactClosingToGround_ReportsTrueThenFalseOnOpening()
     {
         _chip.SetInputLevel(17, high: true); // the pull-up holds an open contact high
-        var driver = Create(Device("gpiochip0", Input("Door", "17", GpioEdge.Both, GpioBias.PullUp, activeLow: true)));
+        var driver = Create(Device("gpiochip0", Input("Door", "17", GpioEdgeSetting.Both, GpioBiasSetting.PullUp, activeLow: true)));
 
         _chip.SetInputLevel(17, high: false);
         var closed = await NextEventAsync(driver);
@@ -180,7 +180,7 @@ public sealed class GpioDeviceDriverUnitTests : IAsyncDisposable
     [Fact]
     public void Events_OnlyOutputsOrInputsWithoutEdges_IsNull()
     {
-        var driver = Create(Device("gpiochip0", Output("Relay", "22"), Input("Run", "27", GpioEdge.None)));
+        var driver = Create(Device("gpiochip0", Output("Relay", "22"), Input("Run", "27", GpioEdgeSetting.None)));
 
         Assert.Null(driver.Events);
     }

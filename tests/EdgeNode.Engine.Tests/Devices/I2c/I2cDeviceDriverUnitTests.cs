@@ -183,7 +183,7 @@ public sealed class I2cDeviceDriverUnitTests : IAsyncDisposable
         chip.SetRegisters(0x40, [0xFE]);                   // int8 -2 (length 1)
         chip.SetRegisters(0x50, [0x00, 0x00, 0x41, 0x20]); // float32 10.0 with the low word first (CDAB)
         MetricConfig Register(string name, string register, MetricDataType type, int length = 0, int? bit = null,
-            double? scale = null, ModbusByteOrder order = ModbusByteOrder.ABCD) => new()
+            double? scale = null, ByteOrderSetting order = ByteOrderSetting.ABCD) => new()
             {
                 Name = name,
                 Type = type,
@@ -197,7 +197,7 @@ public sealed class I2cDeviceDriverUnitTests : IAsyncDisposable
             Register("Temp", "32", MetricDataType.Int16, scale: 0.1),
             Register("Alarm", "0x30", MetricDataType.Bool, bit: 3),
             Register("Trim", "0x40", MetricDataType.Int16, length: 1),
-            Register("Flow", "0x50", MetricDataType.Float32, order: ModbusByteOrder.CDAB)));
+            Register("Flow", "0x50", MetricDataType.Float32, order: ByteOrderSetting.CDAB)));
 
         var (result, reading) = await ReadAsync(driver);
 
