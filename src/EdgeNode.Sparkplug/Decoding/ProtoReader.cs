@@ -166,6 +166,19 @@ internal ref struct ProtoReader
         return true;
     }
 
+    /// <summary>A string the decoder expects to meet again (a metric name, a property text): shared through <see cref="DecodedStrings"/>.</summary>
+    internal bool TryReadSharedString(out string value)
+    {
+        if (!TryReadLengthDelimited(out var bytes))
+        {
+            value = "";
+            return false;
+        }
+
+        value = DecodedStrings.Get(bytes);
+        return true;
+    }
+
     /// <summary>Skips a field this decoder does not use (unknown fields, extensions, a known field with another wire type).</summary>
     internal bool TrySkip(int wireType, out string? error)
     {

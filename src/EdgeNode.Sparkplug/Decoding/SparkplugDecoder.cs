@@ -43,6 +43,14 @@ internal static class SparkplugDecoder
     {
         payload = null;
         var result = new SparkplugPayload();
+        // A BIRTH carries hundreds of metrics: one pass over the top-level tags sizes the list once instead of growing
+        // (and copying) it eight times. A malformed payload counts -1 and is reported by the loop below.
+        var count = CountMetrics(buffer);
+        if (count > 4)
+        {
+            result.Metrics.Capacity = count;
+        }
+
         var r = new ProtoReader(buffer);
         while (!r.End)
         {
@@ -160,7 +168,7 @@ internal static class SparkplugDecoder
     /// Reads a scalar value field (int/long/float/double/bool/string) of any value oneof. Returns false when the
     /// field is not one, true with <paramref name="ok"/> telling whether it was read.
     /// </summary>
-    private static bool TryReadScalar(ref ProtoReader r, SparkplugValueField field, int wire, ref ValueSlot slot, out bool ok)
+    private static bool TryReadScalar(ref ProtoReader r, SparkplugValueField field, int wire, ref ValueSlot slot, out bool ok, bool shared = false)
     {
         ok = true;
         switch (field)
@@ -179,7 +187,9 @@ internal static class SparkplugDecoder
                 slot = new ValueSlot { Field = field, Bits = d };
                 return true;
             case SparkplugValueField.StringValue when wire == WireFields.WireLengthDelimited:
-                ok = r.TryReadString(out var s);
+                // Property texts (units, descriptions) repeat in every BIRTH; metric values change and are not shared.
+                string s;
+                ok = shared ? r.TryReadSharedString(out s) : r.TryReadString(out s);
                 slot = new ValueSlot { Field = field, Reference = s };
                 return true;
             default:
@@ -213,7 +223,7 @@ internal static class SparkplugDecoder
             switch (field)
             {
                 case WireFields.Metric.Name when wire == WireFields.WireLengthDelimited:
-                    if (!r.TryReadString(out var name))
+                    if (!r.TryReadSharedString(out var name))
                     {
                         return Fail("truncated name", out error);
                     }
@@ -543,8 +553,53 @@ internal static class SparkplugDecoder
         _ => System.Text.Encoding.UTF8.GetString(utf8),
     };
 
+    // Tags of the PropertyValue fields the fast path reads (field number << 3 | wire type).
+    private const byte PropertyTypeTag = (WireFields.PropertyValue.Type << 3) | WireFields.WireVarint;
+    private const byte PropertyDoubleTag = (WireFields.PropertyValue.DoubleValue << 3) | WireFields.WireFixed64;
+    private const byte PropertyFloatTag = (WireFields.PropertyValue.FloatValue << 3) | WireFields.WireFixed32;
+    private const byte PropertyStringTag = (WireFields.PropertyValue.StringValue << 3) | WireFields.WireLengthDelimited;
+
+    /// <summary>
+    /// The shape every encoder (ours, Tahu's) gives a BIRTH's properties: the type, then one value of that type and
+    /// nothing else (engUnit and description as String, engLow/engHigh as Double or Float). Read straight from the bytes;
+    /// false sends anything else (other types, is_null, extra or reordered fields) through the general decoder.
+    /// </summary>
+    private static bool TryDecodeCommonPropertyValue(ReadOnlySpan<byte> buffer, out SparkplugValue value)
+    {
+        value = default;
+        if (buffer.Length < 3 || buffer[0] != PropertyTypeTag)
+        {
+            return false;
+        }
+
+        var type = (SparkplugDataType)buffer[1];
+        var tag = buffer[2];
+        var rest = buffer[3..];
+        switch (type)
+        {
+            case SparkplugDataType.Double when tag == PropertyDoubleTag && rest.Length == 8:
+                value = SparkplugValue.FromDoubleBits(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(rest));
+                return true;
+            case SparkplugDataType.Float when tag == PropertyFloatTag && rest.Length == 4:
+                value = SparkplugValue.FromFloatBits(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(rest));
+                return true;
+            case SparkplugDataType.String or SparkplugDataType.Text when tag == PropertyStringTag && rest.Length >= 1 && rest[0] < 0x80 &&
+                                                                       rest.Length == 1 + rest[0]:
+                value = SparkplugValue.FromTextOfType(type, DecodedStrings.Get(rest[1..]));
+                return true;
+            default:
+                return false;
+        }
+    }
+
     private static bool TryDecodePropertyValue(ReadOnlySpan<byte> buffer, int depth, out SparkplugValue value, out string? error)
     {
+        if (TryDecodeCommonPropertyValue(buffer, out value))
+        {
+            error = null;
+            return true;
+        }
+
         value = default;
         uint? type = null;
         var isNull = false;
@@ -603,7 +658,7 @@ internal static class SparkplugDecoder
                     slot = new ValueSlot { Field = SparkplugValueField.PropertySetListValue, Reference = list };
                     continue;
                 case >= WireFields.PropertyValue.IntValue and <= WireFields.PropertyValue.StringValue:
-                    if (TryReadScalar(ref r, ScalarFrom(field, WireFields.PropertyValue.IntValue), wire, ref slot, out var ok))
+                    if (TryReadScalar(ref r, ScalarFrom(field, WireFields.PropertyValue.IntValue), wire, ref slot, out var ok, shared: true))
                     {
                         if (!ok)
                         {
