@@ -246,7 +246,8 @@ public sealed class WebConsole : IAsyncDisposable
 
     private async Task StatusAsync(HttpContext ctx)
     {
-        var s = await _snapshots.GetAsync(TimeSpan.FromMilliseconds(250), ctx.RequestAborted).ConfigureAwait(false);
+        // A second old at most: an open Devices page's stream takes one every half second, which this shares.
+        var s = await _snapshots.GetAsync(TimeSpan.FromSeconds(1), ctx.RequestAborted).ConfigureAwait(false);
         var identity = await _auth.IdentifyAsync(ctx).ConfigureAwait(false);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         await Json(ctx, 200, ConsoleJson.Write(w => ConsoleJson.Status(w, s, _host, _problems, _startedMs, now, identity.User)))

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 
@@ -13,45 +12,17 @@ namespace EdgeNode.Web.Tests;
 public sealed class ReadOnlyConfigTests : IAsyncLifetime
 {
     private WebNode _web = null!;
-    private readonly List<string> _mounts = [];
 
     public async Task InitializeAsync() => _web = await WebNode.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        for (var i = _mounts.Count - 1; i >= 0; i--)
-        {
-            Run("umount", "-l", _mounts[i]);
-        }
-
-        await _web.DisposeAsync();
-    }
-
-    /// <summary>Makes <paramref name="folder"/> read-only (a bind mount over itself) and its state folder writable again.</summary>
-    private void ReadOnly(string folder, string writable)
-    {
-        Run("mount", "--bind", folder, folder);
-        _mounts.Add(folder);
-        Run("mount", "-o", "remount,bind,ro", folder);
-        Run("mount", "--bind", writable, writable);
-        _mounts.Add(writable);
-        Run("mount", "-o", "remount,bind,rw", writable);
-    }
-
-    private static void Run(string command, params string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo(command, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{command} {string.Join(' ', args)}: {error} (these tests need root)");
-    }
+    public async Task DisposeAsync() => await _web.DisposeAsync();
 
     [Fact]
     public async Task Save_ConfigFolderReadOnly_Is409NamingTheFileAndNothingChanges()
     {
         var path = _web.Node.ConfigPath;
         var before = await File.ReadAllTextAsync(path);
-        ReadOnly(_web.Node.Directory, _web.Node.StateDirectory);
+        using var readOnly = new ReadOnlyFolder(_web.Node.Directory, _web.Node.StateDirectory);
         var next = before.Replace("units: cm", "units: mm", StringComparison.Ordinal);
 
         using var response = await _web.Http.SendAsync(_web.Request(HttpMethod.Put, "api/config", next, signedIn: true, contentType: "application/yaml"));

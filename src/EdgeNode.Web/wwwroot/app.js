@@ -68,7 +68,7 @@
     for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.page === state.page);
     if (state.page === 'devices') openStream(); else closeStream();
     if (state.page === 'map') showMap();
-    if (state.page === 'overview') refreshStatus();
+    refreshStatus();
   }
   window.addEventListener('hashchange', route);
 
@@ -106,7 +106,9 @@
     }
     if (state.usersConfigured !== s.usersConfigured) { state.usersConfigured = s.usersConfigured; renderWho(); }
   }
-  setInterval(() => { if (!document.hidden) refreshStatus(); }, 2000);
+  // Every 2 s on the Overview; elsewhere only the header's session badge needs it, every 10 s.
+  let statusTicks = 0;
+  setInterval(() => { statusTicks++; if (!document.hidden && (state.page === 'overview' || statusTicks % 5 === 0)) refreshStatus(); }, 2000);
 
   // ---- devices (live over Server-Sent Events) ----
   function openStream() {
