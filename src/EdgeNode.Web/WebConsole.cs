@@ -9,6 +9,8 @@ using EdgeNode.Sparkplug;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -30,7 +32,7 @@ public sealed class WebConsole : IAsyncDisposable
     private static readonly byte[] s_deltaEvent = "event: delta\ndata: "u8.ToArray();
     private static readonly byte[] s_eventEnd = "\n\n"u8.ToArray();
 
-    private readonly WebApplication _app;
+    private IHost _app = null!;
     private readonly INodeHost _host;
     private readonly ProblemLog _problems;
     private readonly ILogger _logger;
@@ -41,16 +43,15 @@ public sealed class WebConsole : IAsyncDisposable
     private readonly long _startedMs;
     private readonly TimeProvider _time;
 
-    private WebConsole(WebApplication app, INodeHost host, ProblemLog problems, ILogger logger, TimeProvider time)
+    private WebConsole(INodeHost host, ProblemLog problems, ILogger logger, TimeProvider time)
     {
-        _app = app;
         _host = host;
         _problems = problems;
         _time = time;
         _logger = logger;
         _snapshots = new SnapshotSource(host, time);
         _auth = new ConsoleAuth(host, time, _logger);
-        _startedMs = new DateTimeOffset(System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime()).ToUnixTimeMilliseconds();
+        _startedMs = ProcessStats.StartedMs(time);
     }
 
     /// <summary>The address the console listens on (with the port actually bound).</summary>
@@ -63,60 +64,42 @@ public sealed class WebConsole : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(web);
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        // The empty builder and Kestrel's core only: no configuration sources (the slim builder's appsettings.json watcher
-        // alone starts an inotify thread), no routing (Map dispatches by hand), no middleware but the security headers.
-        // Every assembly left out is memory the node does not map and code it does not compile (issue 14's 15 MB budget).
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
-        {
-            Args = [],
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environments.Production,
-        });
-        builder.WebHost.UseKestrelCore();
-        // One log for the whole process: ASP.NET Core's own messages go to the node's loggers (warnings and up only).
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        // The node owns SIGTERM/SIGINT (clean NDEATH first); the console stops when the node says so.
-        builder.Services.AddSingleton<IHostLifetime, NodeOwnedLifetime>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        if (web.Tls is not null)
-        {
-            builder.WebHost.UseKestrelHttpsConfiguration();
-        }
-
+        // The generic host with Kestrel's core only: no WebApplication (it brings endpoint routing, authorization and
+        // authentication, mapped and compiled whether used or not), no configuration sources (a default builder's
+        // appsettings.json watcher alone starts an inotify thread), no middleware: one request delegate dispatches by
+        // hand. Every assembly left out is memory the node does not map and code it does not compile (issue 14: the
+        // console may cost the node at most 15 MB).
+        var console = new WebConsole(host, problems, loggerFactory.CreateLogger("EdgeNode.Web"), TimeProvider.System);
         X509Certificate2? certificate = web.Tls is { } tls ? X509Certificate2.CreateFromPemFile(tls.CertFile, tls.KeyFile) : null;
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = MaxConfigBytes;
-            kestrel.Limits.MaxConcurrentConnections = 64;
-            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
-            // A whole Devices table is written in pieces (one device at a time): a small response buffer is enough.
-            kestrel.Limits.MaxResponseBufferSize = 64 * 1024;
-            void Configure(ListenOptions listen)
+        var app = new HostBuilder()
+            .UseContentRoot(AppContext.BaseDirectory)
+            .UseEnvironment(Environments.Production)
+            .ConfigureLogging(logging =>
             {
-                listen.Protocols = HttpProtocols.Http1;
+                // One log for the whole process: ASP.NET Core's own messages go to the node's loggers (warnings and up only).
+                logging.ClearProviders();
+                logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
+                logging.AddFilter("Microsoft", LogLevel.Warning);
+            })
+            .ConfigureServices(services =>
+            {
+                // The node owns SIGTERM/SIGINT (clean NDEATH first); the console stops when the node says so.
+                services.AddSingleton<IHostLifetime, NodeOwnedLifetime>();
+                services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+            })
+            .ConfigureWebHost(webHost =>
+            {
+                webHost.UseKestrelCore();
                 if (certificate is not null)
                 {
-                    listen.UseHttps(certificate);
+                    webHost.UseKestrelHttpsConfiguration();
                 }
-            }
 
-            var bare = web.Host.StartsWith('[') ? web.Host[1..^1] : web.Host;
-            if (string.Equals(bare, "localhost", StringComparison.OrdinalIgnoreCase))
-            {
-                kestrel.ListenLocalhost(web.Port, Configure);
-            }
-            else
-            {
-                kestrel.Listen(IPAddress.Parse(bare), web.Port, Configure);
-            }
-        });
-
-        var app = builder.Build();
-        var console = new WebConsole(app, host, problems, loggerFactory.CreateLogger("EdgeNode.Web"), TimeProvider.System);
-        console.Map();
+                webHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, web, certificate));
+                webHost.Configure(application => application.Run(console.DispatchAsync));
+            }, options => options.SuppressEnvironmentConfiguration = true) // ASPNETCORE_* never moves the console
+            .Build();
+        console._app = app;
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -124,17 +107,46 @@ public sealed class WebConsole : IAsyncDisposable
         catch
         {
             // the port is taken or the certificate unusable: nothing half-started stays behind
-            await app.DisposeAsync().ConfigureAwait(false);
+            app.Dispose();
             certificate?.Dispose();
             throw;
         }
 
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var scheme = certificate is null ? "http" : "https";
-        var port = app.Urls.Select(u => new Uri(u.Replace("//[::]", "//localhost", StringComparison.Ordinal))).FirstOrDefault()?.Port ?? web.Port;
+        var port = addresses.Select(u => new Uri(u.Replace("//[::]", "//localhost", StringComparison.Ordinal))).FirstOrDefault()?.Port ?? web.Port;
         console.Address = new Uri($"{scheme}://{web.Host}:{port}/");
         Log.Listening(console._logger, console.Address.ToString(),
             web.Users.Count == 0 ? "read-only: no web.users" : $"{web.Users.Count} user(s) may sign in");
         return console;
+    }
+
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, WebSection web, X509Certificate2? certificate)
+    {
+        kestrel.AddServerHeader = false;
+        kestrel.Limits.MaxRequestBodySize = MaxConfigBytes;
+        kestrel.Limits.MaxConcurrentConnections = 64;
+        kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+        // A whole Devices table is written in pieces (one device at a time): a small response buffer is enough.
+        kestrel.Limits.MaxResponseBufferSize = 64 * 1024;
+        void Configure(ListenOptions listen)
+        {
+            listen.Protocols = HttpProtocols.Http1;
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }
+
+        var bare = web.Host.StartsWith('[') ? web.Host[1..^1] : web.Host;
+        if (string.Equals(bare, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            kestrel.ListenLocalhost(web.Port, Configure);
+        }
+        else
+        {
+            kestrel.Listen(IPAddress.Parse(bare), web.Port, Configure);
+        }
     }
 
     /// <summary>Stops accepting requests and ends the live streams.</summary>
@@ -149,11 +161,9 @@ public sealed class WebConsole : IAsyncDisposable
         {
         }
 
-        await _app.DisposeAsync().ConfigureAwait(false);
+        _app.Dispose();
         _saveGate.Dispose();
     }
-
-    private void Map() => _app.Run(DispatchAsync);
 
     /// <summary>
     /// The console's few routes, matched by hand: ASP.NET Core's endpoint routing (its matcher, its metadata, its

@@ -34,7 +34,7 @@ public sealed class WebBenchSuite : IBenchSuite
     public async Task RunAsync(BenchOutput output, CancellationToken cancellationToken)
     {
         var window = TimeSpan.FromSeconds(NodeRig.EnvSeconds("EDGENODE_BENCH_WEB_SECONDS", 30));
-        var warmUp = TimeSpan.FromSeconds(NodeRig.EnvSeconds("EDGENODE_BENCH_WEB_WARMUP_SECONDS", 15));
+        var warmUp = TimeSpan.FromSeconds(NodeRig.EnvSeconds("EDGENODE_BENCH_WEB_WARMUP_SECONDS", 30));
         var rounds = (int)NodeRig.EnvSeconds("EDGENODE_BENCH_WEB_ROUNDS", 2);
         var useChromium = Environment.GetEnvironmentVariable("EDGENODE_BENCH_WEB_CLIENT") is not "sse";
         var forms = Forms();
@@ -210,6 +210,7 @@ public sealed class WebBenchSuite : IBenchSuite
 
             var ddataBefore = observer.DataMessages;
             var cpuBefore = ProcessMeter.CpuTime(process.Id);
+            var threadsBefore = ProcessMeter.ThreadCpu(process.Id);
             var clock = Stopwatch.GetTimestamp();
             var rssSamples = new List<long>();
             while (Stopwatch.GetElapsedTime(clock) < window)
@@ -219,7 +220,10 @@ public sealed class WebBenchSuite : IBenchSuite
             }
 
             var cpu = ProcessMeter.CpuTime(process.Id) - cpuBefore;
+            var threads = ProcessMeter.ThreadCpuDelta(threadsBefore, ProcessMeter.ThreadCpu(process.Id));
             var wall = Stopwatch.GetElapsedTime(clock);
+            var byThread = string.Join(", ", threads.Where(t => t.Cpu > TimeSpan.Zero).Take(4)
+                .Select(t => $"{t.Name} ×{t.Threads} {t.Cpu.TotalSeconds / wall.TotalSeconds * 100:0.0}%"));
             var peak = ProcessMeter.PeakRssBytes(process.Id);
             events = await EventsAsync(page, reader).ConfigureAwait(false) - eventsBefore;
             var longTasks = page is null ? "" : await page.EvaluateExpressionAsync<string>(
@@ -238,7 +242,7 @@ public sealed class WebBenchSuite : IBenchSuite
             }
 
             return new Result(form.Label, mode, round, cpu.TotalSeconds / wall.TotalSeconds * 100, rssSamples.Average(), peak,
-                ddata / wall.TotalSeconds, events / wall.TotalSeconds, longTasks, exitCode, NodeRig.Tail(process.Output));
+                ddata / wall.TotalSeconds, events / wall.TotalSeconds, longTasks, byThread, exitCode, NodeRig.Tail(process.Output));
         }
         finally
         {
@@ -320,6 +324,12 @@ public sealed class WebBenchSuite : IBenchSuite
                     $" on {Environment.ProcessorCount} cores.");
         output.Line("- Page long tasks: main-thread tasks over 50 ms in the browser during the window (PerformanceObserver 'longtask'): " +
                     "what a user sees as stutter.");
+        output.Line("- CPU by thread (largest four, % of one core):");
+        foreach (var r in results)
+        {
+            output.Line($"  - {r.Form}, round {r.Round + 1}, {Label(r.Mode)}: {r.CpuByThread}");
+        }
+
         foreach (var r in results.Where(r => r.ExitCode != 0))
         {
             output.Line($"- {r.Form} ({Label(r.Mode)}): exit {r.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none within 10 s"} after SIGTERM:\n{r.OutputTail}");
@@ -351,7 +361,7 @@ public sealed class WebBenchSuite : IBenchSuite
     private sealed record Form(string Label, string File, string[] Prefix);
 
     private sealed record Result(string Form, Mode Mode, int Round, double CpuPercent, double MeanRss, long PeakRss, double DataPerSecond,
-        double EventsPerSecond, string LongTasks, int? ExitCode, string OutputTail);
+        double EventsPerSecond, string LongTasks, string CpuByThread, int? ExitCode, string OutputTail);
 
     /// <summary>Reads the Devices page's stream as fast as it comes and counts its events (EDGENODE_BENCH_WEB_CLIENT=sse).</summary>
     private sealed class SseReader(Uri uri) : IAsyncDisposable
