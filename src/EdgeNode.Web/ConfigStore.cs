@@ -56,12 +56,43 @@ internal static partial class ConfigStore
         }
         catch
         {
-            File.Delete(temp);
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // the temporary file could not be made in the first place (a read-only folder): the first error is the one to report
+            }
+
             throw;
         }
 
         FlushDirectory(directory);
         return previous;
+    }
+
+    /// <summary>
+    /// One line for the user on why <see cref="Save"/> failed: the file, the system's reason, and what to change. The save
+    /// writes a temporary file beside the map and renames it, so it is the folder, not only the file, that must be writable.
+    /// </summary>
+    public static string WhyNotWritable(string configPath, Exception error)
+    {
+        var folder = Path.GetDirectoryName(configPath)!;
+        var reason = System.Text.RegularExpressions.Regex.Replace(error.Message, @" : '[^']*'$", "");
+        if (error.Message.Contains("Read-only file system", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"cannot write {configPath}: {folder} is read-only for the node (under systemd, ProtectSystem=strict: the shipped " +
+                   $"unit allows it with ReadWritePaths={folder}; a drop-in with ReadOnlyPaths= turns saving off)";
+        }
+
+        if (error is UnauthorizedAccessException)
+        {
+            return $"cannot write {configPath}: permission denied (the node's user must be allowed to create files in {folder}, " +
+                   "where the new map is written before it replaces the old one)";
+        }
+
+        return $"cannot write {configPath}: {reason}";
     }
 
     private static void FlushFile(string path)

@@ -32,17 +32,17 @@ internal static class ConsoleJson
         w.WriteString("session", s.Session);
         w.WriteString("broker", s.Broker);
         w.WriteNumber("bdSeq", s.BdSeq);
+        // The contract's shape: null without node.primaryHostId, otherwise the host's STATE as true/false; its id beside it.
         if (s.PrimaryHostId is null)
         {
             w.WriteNull("primaryHost");
         }
         else
         {
-            w.WriteStartObject("primaryHost");
-            w.WriteString("id", s.PrimaryHostId);
-            w.WriteBoolean("online", s.PrimaryHostOnline);
-            w.WriteEndObject();
+            w.WriteBoolean("primaryHost", s.PrimaryHostOnline);
         }
+
+        w.WriteString("primaryHostId", s.PrimaryHostId);
 
         w.WriteStartObject("store");
         w.WriteBoolean("enabled", s.StoreEnabled);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -8,7 +9,8 @@ using EdgeNode.Sparkplug;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -25,8 +27,12 @@ public sealed class WebConsole : IAsyncDisposable
 {
     private const int MaxConfigBytes = 1 << 20;
     private static readonly TimeSpan StreamInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly byte[] s_retry = "retry: 2000\n\n"u8.ToArray();
+    private static readonly byte[] s_fullEvent = "event: full\ndata: "u8.ToArray();
+    private static readonly byte[] s_deltaEvent = "event: delta\ndata: "u8.ToArray();
+    private static readonly byte[] s_eventEnd = "\n\n"u8.ToArray();
 
-    private readonly WebApplication _app;
+    private IHost _app = null!;
     private readonly INodeHost _host;
     private readonly ProblemLog _problems;
     private readonly ILogger _logger;
@@ -37,16 +43,15 @@ public sealed class WebConsole : IAsyncDisposable
     private readonly long _startedMs;
     private readonly TimeProvider _time;
 
-    private WebConsole(WebApplication app, INodeHost host, ProblemLog problems, ILogger logger, TimeProvider time)
+    private WebConsole(INodeHost host, ProblemLog problems, ILogger logger, TimeProvider time)
     {
-        _app = app;
         _host = host;
         _problems = problems;
         _time = time;
         _logger = logger;
         _snapshots = new SnapshotSource(host, time);
         _auth = new ConsoleAuth(host, time, _logger);
-        _startedMs = new DateTimeOffset(System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime()).ToUnixTimeMilliseconds();
+        _startedMs = ProcessStats.StartedMs(time);
     }
 
     /// <summary>The address the console listens on (with the port actually bound).</summary>
@@ -59,54 +64,42 @@ public sealed class WebConsole : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(web);
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = [],
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environments.Production,
-        });
-        // One log for the whole process: ASP.NET Core's own messages go to the node's loggers (warnings and up only).
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        // The node owns SIGTERM/SIGINT (clean NDEATH first); the console stops when the node says so.
-        builder.Services.AddSingleton<IHostLifetime, NodeOwnedLifetime>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        if (web.Tls is not null)
-        {
-            builder.WebHost.UseKestrelHttpsConfiguration();
-        }
-
+        // The generic host with Kestrel's core only: no WebApplication (it brings endpoint routing, authorization and
+        // authentication, mapped and compiled whether used or not), no configuration sources (a default builder's
+        // appsettings.json watcher alone starts an inotify thread), no middleware: one request delegate dispatches by
+        // hand. Every assembly left out is memory the node does not map and code it does not compile (issue 14: the
+        // console may cost the node at most 15 MB).
+        var console = new WebConsole(host, problems, loggerFactory.CreateLogger("EdgeNode.Web"), TimeProvider.System);
         X509Certificate2? certificate = web.Tls is { } tls ? X509Certificate2.CreateFromPemFile(tls.CertFile, tls.KeyFile) : null;
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = MaxConfigBytes;
-            kestrel.Limits.MaxConcurrentConnections = 64;
-            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
-            void Configure(ListenOptions listen)
+        var app = new HostBuilder()
+            .UseContentRoot(AppContext.BaseDirectory)
+            .UseEnvironment(Environments.Production)
+            .ConfigureLogging(logging =>
             {
-                listen.Protocols = HttpProtocols.Http1;
+                // One log for the whole process: ASP.NET Core's own messages go to the node's loggers (warnings and up only).
+                logging.ClearProviders();
+                logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
+                logging.AddFilter("Microsoft", LogLevel.Warning);
+            })
+            .ConfigureServices(services =>
+            {
+                // The node owns SIGTERM/SIGINT (clean NDEATH first); the console stops when the node says so.
+                services.AddSingleton<IHostLifetime, NodeOwnedLifetime>();
+                services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+            })
+            .ConfigureWebHost(webHost =>
+            {
+                webHost.UseKestrelCore();
                 if (certificate is not null)
                 {
-                    listen.UseHttps(certificate);
+                    webHost.UseKestrelHttpsConfiguration();
                 }
-            }
 
-            var bare = web.Host.StartsWith('[') ? web.Host[1..^1] : web.Host;
-            if (string.Equals(bare, "localhost", StringComparison.OrdinalIgnoreCase))
-            {
-                kestrel.ListenLocalhost(web.Port, Configure);
-            }
-            else
-            {
-                kestrel.Listen(IPAddress.Parse(bare), web.Port, Configure);
-            }
-        });
-
-        var app = builder.Build();
-        var console = new WebConsole(app, host, problems, loggerFactory.CreateLogger("EdgeNode.Web"), TimeProvider.System);
-        console.Map();
+                webHost.ConfigureKestrel(kestrel => ConfigureKestrel(kestrel, web, certificate));
+                webHost.Configure(application => application.Run(console.DispatchAsync));
+            }, options => options.SuppressEnvironmentConfiguration = true) // ASPNETCORE_* never moves the console
+            .Build();
+        console._app = app;
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -114,17 +107,46 @@ public sealed class WebConsole : IAsyncDisposable
         catch
         {
             // the port is taken or the certificate unusable: nothing half-started stays behind
-            await app.DisposeAsync().ConfigureAwait(false);
+            app.Dispose();
             certificate?.Dispose();
             throw;
         }
 
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var scheme = certificate is null ? "http" : "https";
-        var port = app.Urls.Select(u => new Uri(u.Replace("//[::]", "//localhost", StringComparison.Ordinal))).FirstOrDefault()?.Port ?? web.Port;
+        var port = addresses.Select(u => new Uri(u.Replace("//[::]", "//localhost", StringComparison.Ordinal))).FirstOrDefault()?.Port ?? web.Port;
         console.Address = new Uri($"{scheme}://{web.Host}:{port}/");
         Log.Listening(console._logger, console.Address.ToString(),
             web.Users.Count == 0 ? "read-only: no web.users" : $"{web.Users.Count} user(s) may sign in");
         return console;
+    }
+
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, WebSection web, X509Certificate2? certificate)
+    {
+        kestrel.AddServerHeader = false;
+        kestrel.Limits.MaxRequestBodySize = MaxConfigBytes;
+        kestrel.Limits.MaxConcurrentConnections = 64;
+        kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+        // A whole Devices table is written in pieces (one device at a time): a small response buffer is enough.
+        kestrel.Limits.MaxResponseBufferSize = 64 * 1024;
+        void Configure(ListenOptions listen)
+        {
+            listen.Protocols = HttpProtocols.Http1;
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }
+
+        var bare = web.Host.StartsWith('[') ? web.Host[1..^1] : web.Host;
+        if (string.Equals(bare, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            kestrel.ListenLocalhost(web.Port, Configure);
+        }
+        else
+        {
+            kestrel.Listen(IPAddress.Parse(bare), web.Port, Configure);
+        }
     }
 
     /// <summary>Stops accepting requests and ends the live streams.</summary>
@@ -139,33 +161,76 @@ public sealed class WebConsole : IAsyncDisposable
         {
         }
 
-        await _app.DisposeAsync().ConfigureAwait(false);
+        _app.Dispose();
         _saveGate.Dispose();
     }
 
-    private void Map()
+    /// <summary>
+    /// The console's few routes, matched by hand: ASP.NET Core's endpoint routing (its matcher, its metadata, its
+    /// assembly) would cost more memory than the whole console for a dozen fixed paths.
+    /// </summary>
+    private Task DispatchAsync(HttpContext ctx)
     {
-        _app.Use(SecurityHeaders);
-        Get("/healthz", ctx => Text(ctx, 200, "ok\n", "text/plain; charset=utf-8"));
-        Get("/metrics", MetricsAsync);
-        Get("/api/status", StatusAsync);
-        Get("/api/devices", DevicesAsync);
-        Get("/api/events", EventsAsync);
-        Get("/api/session", SessionAsync);
-        _app.MapPost("/api/login", LoginAsync);
-        _app.MapPost("/api/logout", LogoutAsync);
-        Get("/api/config", ConfigTextAsync);
-        Get("/api/config/includes", IncludesAsync);
-        _app.MapPost("/api/config/validate", ValidateAsync);
-        _app.MapPut("/api/config", SaveAsync);
-        _app.MapPost("/api/devices/{device}/metrics/{**metric}", WriteAsync);
-        Get("/", ctx => _assets.ServeAsync(ctx, "index.html"));
-        Get("/{asset}", ctx => _assets.ServeAsync(ctx, (string)ctx.Request.RouteValues["asset"]!));
+        SecurityHeaders(ctx);
+        var path = ctx.Request.Path.Value ?? "/";
+        var method = ctx.Request.Method;
+        var get = HttpMethods.IsGet(method);
+        var post = HttpMethods.IsPost(method);
+        switch (path)
+        {
+            case "/healthz":
+                return get ? Text(ctx, 200, "ok\n", "text/plain; charset=utf-8") : NotAllowed(ctx, "GET");
+            case "/metrics":
+                return get ? MetricsAsync(ctx) : NotAllowed(ctx, "GET");
+            case "/api/status":
+                return get ? StatusAsync(ctx) : NotAllowed(ctx, "GET");
+            case "/api/devices":
+                return get ? DevicesAsync(ctx) : NotAllowed(ctx, "GET");
+            case "/api/events":
+                return get ? EventsAsync(ctx) : NotAllowed(ctx, "GET");
+            case "/api/session":
+                return get ? SessionAsync(ctx) : NotAllowed(ctx, "GET");
+            case "/api/login":
+                return post ? LoginAsync(ctx) : NotAllowed(ctx, "POST");
+            case "/api/logout":
+                return post ? LogoutAsync(ctx) : NotAllowed(ctx, "POST");
+            case "/api/config":
+                return get ? ConfigTextAsync(ctx) : HttpMethods.IsPut(method) ? SaveAsync(ctx) : NotAllowed(ctx, "GET, PUT");
+            case "/api/config/includes":
+                return get ? IncludesAsync(ctx) : NotAllowed(ctx, "GET");
+            case "/api/config/validate":
+                return post ? ValidateAsync(ctx) : NotAllowed(ctx, "POST");
+            case "/":
+                return get ? _assets.ServeAsync(ctx, "index.html") : NotAllowed(ctx, "GET");
+        }
+
+        // POST /api/devices/<id>/metrics/<name>: the name may hold '/' (the rest of the path is the metric).
+        const string devices = "/api/devices/";
+        if (path.StartsWith(devices, StringComparison.Ordinal))
+        {
+            var slash = path.IndexOf('/', devices.Length);
+            if (slash > devices.Length && string.CompareOrdinal(path, slash, "/metrics/", 0, 9) == 0 && path.Length > slash + 9)
+            {
+                return post ? WriteAsync(ctx, path[devices.Length..slash], path[(slash + 9)..]) : NotAllowed(ctx, "POST");
+            }
+        }
+        else if (path.Length > 1 && path.IndexOf('/', 1) < 0 && !path.StartsWith("/api", StringComparison.Ordinal))
+        {
+            return get ? _assets.ServeAsync(ctx, path[1..]) : NotAllowed(ctx, "GET");
+        }
+
+        ctx.Response.StatusCode = 404;
+        return Task.CompletedTask;
     }
 
-    private void Get(string pattern, RequestDelegate handler) => _app.MapGet(pattern, handler);
+    private static Task NotAllowed(HttpContext ctx, string allow)
+    {
+        ctx.Response.Headers.Allow = allow;
+        ctx.Response.StatusCode = 405;
+        return Task.CompletedTask;
+    }
 
-    private static Task SecurityHeaders(HttpContext ctx, Func<Task> next)
+    private static void SecurityHeaders(HttpContext ctx)
     {
         var h = ctx.Response.Headers;
         h["X-Content-Type-Options"] = "nosniff";
@@ -178,8 +243,6 @@ public sealed class WebConsole : IAsyncDisposable
         {
             h.CacheControl = "no-store";
         }
-
-        return next();
     }
 
     // ---- read-only: status, values, metrics (no sign-in) ----
@@ -193,7 +256,8 @@ public sealed class WebConsole : IAsyncDisposable
 
     private async Task StatusAsync(HttpContext ctx)
     {
-        var s = await _snapshots.GetAsync(TimeSpan.FromMilliseconds(250), ctx.RequestAborted).ConfigureAwait(false);
+        // A second old at most: an open Devices page's stream takes one every half second, which this shares.
+        var s = await _snapshots.GetAsync(TimeSpan.FromSeconds(1), ctx.RequestAborted).ConfigureAwait(false);
         var identity = await _auth.IdentifyAsync(ctx).ConfigureAwait(false);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         await Json(ctx, 200, ConsoleJson.Write(w => ConsoleJson.Status(w, s, _host, _problems, _startedMs, now, identity.User)))
@@ -203,13 +267,37 @@ public sealed class WebConsole : IAsyncDisposable
     private async Task DevicesAsync(HttpContext ctx)
     {
         var s = await _snapshots.GetAsync(TimeSpan.FromMilliseconds(250), ctx.RequestAborted).ConfigureAwait(false);
-        await Json(ctx, 200, ConsoleJson.Write(w => ConsoleJson.Devices(w, s, _host.Telemetry))).ConfigureAwait(false);
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json; charset=utf-8";
+        var pipe = ctx.Response.BodyWriter;
+        using var w = new Utf8JsonWriter(pipe, ConsoleJson.Options);
+        await WriteDevicesAsync(w, pipe, s, ctx.RequestAborted).ConfigureAwait(false);
+        await w.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The whole devices array, straight into the response pipe one device at a time: a 2,000-metric table (~250 kB)
+    /// is never a string, an array or a large-object-heap block, and Kestrel's buffers hold one device at most.
+    /// </summary>
+    private async ValueTask WriteDevicesAsync(Utf8JsonWriter w, System.IO.Pipelines.PipeWriter pipe, EngineSnapshot s, CancellationToken token)
+    {
+        w.WriteStartArray();
+        foreach (var d in s.Devices)
+        {
+            ConsoleJson.Device(w, d, _host.Telemetry);
+            w.Flush();
+            await pipe.FlushAsync(token).ConfigureAwait(false);
+        }
+
+        w.WriteEndArray();
+        w.Flush();
     }
 
     /// <summary>
     /// Server-Sent Events for the Devices page: the whole table once (and again after a reload changes the devices), then
     /// every half second each device's health and only the metrics whose value or quality changed, so a page with a few
-    /// hundred metrics updates a handful of cells instead of re-rendering.
+    /// hundred metrics updates a handful of cells instead of re-rendering. Events are written straight into the response
+    /// pipe by one reused JSON writer: a stream allocates nothing per event but the snapshot it shares with every reader.
     /// </summary>
     private async Task EventsAsync(HttpContext ctx)
     {
@@ -220,24 +308,38 @@ public sealed class WebConsole : IAsyncDisposable
         ctx.Response.ContentType = "text/event-stream; charset=utf-8";
         ctx.Response.Headers.CacheControl = "no-cache, no-store";
         ctx.Response.Headers["X-Accel-Buffering"] = "no";
-        var body = ctx.Response.Body;
+        var pipe = ctx.Response.BodyWriter;
+        using var w = new Utf8JsonWriter(pipe, ConsoleJson.Options);
         EngineSnapshot? previous = null;
         try
         {
-            await body.WriteAsync("retry: 2000\n\n"u8.ToArray(), token).ConfigureAwait(false);
+            pipe.Write(s_retry);
+            await pipe.FlushAsync(token).ConfigureAwait(false);
             while (!token.IsCancellationRequested)
             {
                 var s = await _snapshots.GetAsync(TimeSpan.FromMilliseconds(400), token).ConfigureAwait(false);
                 if (!ReferenceEquals(s, previous))
                 {
-                    var full = previous is null || !SameLayout(previous, s);
-                    var json = full
-                        ? ConsoleJson.Write(w => ConsoleJson.Devices(w, s, _host.Telemetry))
-                        : ConsoleJson.Write(w => Delta(w, previous!, s));
-                    await body.WriteAsync(Encoding.UTF8.GetBytes(full ? "event: full\ndata: " : "event: delta\ndata: "), token).ConfigureAwait(false);
-                    await body.WriteAsync(json, token).ConfigureAwait(false);
-                    await body.WriteAsync("\n\n"u8.ToArray(), token).ConfigureAwait(false);
-                    await body.FlushAsync(token).ConfigureAwait(false);
+                    w.Reset(pipe);
+                    if (previous is null || !SameLayout(previous, s))
+                    {
+                        pipe.Write(s_fullEvent);
+                        await WriteDevicesAsync(w, pipe, s, token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        pipe.Write(s_deltaEvent);
+                        Delta(w, previous, s);
+                        w.Flush();
+                    }
+
+                    pipe.Write(s_eventEnd);
+                    var flushed = await pipe.FlushAsync(token).ConfigureAwait(false);
+                    if (flushed.IsCompleted || flushed.IsCanceled)
+                    {
+                        break;
+                    }
+
                     previous = s;
                 }
 
@@ -571,9 +673,21 @@ public sealed class WebConsole : IAsyncDisposable
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                Log.ConfigWriteFailed(_logger, user, path, ex.Message);
-                await Json(ctx, 500, ConsoleJson.Error(
-                    $"cannot write {path}: {ex.Message} (the node's user needs write access to the file's folder)")).ConfigureAwait(false);
+                // Not a fault of the console but of where the map lives (a read-only /etc under systemd's ProtectSystem=, a
+                // folder the node's user may not write): 409 with the file named and nothing changed, so the page can say so.
+                var why = ConfigStore.WhyNotWritable(path, ex);
+                Log.ConfigWriteFailed(_logger, user, path, why);
+                await Json(ctx, 409, ConsoleJson.Write(w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteBoolean("valid", true);
+                    w.WriteBoolean("saved", false);
+                    w.WriteStartArray("errors");
+                    w.WriteEndArray();
+                    w.WriteString("file", path);
+                    w.WriteString("error", $"not saved: {why}; the file and the running map are unchanged");
+                    w.WriteEndObject();
+                })).ConfigureAwait(false);
                 return;
             }
 
@@ -592,15 +706,15 @@ public sealed class WebConsole : IAsyncDisposable
 
     // ---- writing a value ----
 
-    private async Task WriteAsync(HttpContext ctx)
+    private async Task WriteAsync(HttpContext ctx, string devicePart, string metricPart)
     {
         if (await RequireUserAsync(ctx, change: true).ConfigureAwait(false) is not { } user)
         {
             return;
         }
 
-        var deviceId = Uri.UnescapeDataString((string)ctx.Request.RouteValues["device"]!);
-        var metricName = Uri.UnescapeDataString((string)ctx.Request.RouteValues["metric"]!);
+        var deviceId = Uri.UnescapeDataString(devicePart);
+        var metricName = Uri.UnescapeDataString(metricPart);
         JsonElement value;
         try
         {

@@ -60,6 +60,10 @@ public sealed class SystemdUnitIntegrationTests
         Assert.Equal("edgenode", One("StateDirectory"));
         Assert.Equal("edgenode", One("ConfigurationDirectory"));
         Assert.Equal("strict", One("ProtectSystem"));
+        // The web console saves the map in /etc/edgenode (atomically: a new file in the folder renamed over the old) under
+        // ProtectSystem=strict: the folder is writable for the service, and its group (edgenode, set by postinst) may write it.
+        Assert.Equal("/etc/edgenode", One("ReadWritePaths"));
+        Assert.Equal("0770", One("ConfigurationDirectoryMode"));
         Assert.Equal("yes", One("ProtectHome"));
         Assert.Equal("yes", One("NoNewPrivileges"));
         Assert.Equal("yes", One("PrivateTmp"));

@@ -159,6 +159,35 @@ public sealed class BrowserTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(valid, await File.ReadAllTextAsync(_web.Node.ConfigPath));
     }
 
+    [Fact]
+    public async Task MapEditor_FolderReadOnly_SaveShowsTheErrorNamingTheFile()
+    {
+        await using var page = await _browser.NewPageAsync();
+        page.Dialog += async (_, e) => await e.Dialog.Accept();
+        await page.GoToAsync(_web.BaseAddress + "#overview");
+        await page.ClickAsync("#sign-in");
+        await page.TypeAsync("#login-name", WebNode.User);
+        await page.TypeAsync("#login-password", WebNode.Password);
+        await page.ClickAsync("#login-form button[type=submit]");
+        await WaitForAsync(page, "() => document.getElementById('who-name').textContent === 'alice'");
+        await page.GoToAsync(_web.BaseAddress + "#map");
+        await WaitForAsync(page, "() => document.getElementById('map-text').value.includes('devices:')");
+        var original = await File.ReadAllTextAsync(_web.Node.ConfigPath);
+        await SetEditorTextAsync(page, original.Replace("units: cm", "units: mm", StringComparison.Ordinal));
+
+        // what ProtectSystem=strict does to /etc without the unit's ReadWritePaths=/etc/edgenode
+        using (new ReadOnlyFolder(_web.Node.Directory, _web.Node.StateDirectory))
+        {
+            await page.ClickAsync("#map-save");
+            await WaitForAsync(page, "() => document.getElementById('map-status').textContent.startsWith('not saved')");
+        }
+
+        var status = await page.EvaluateExpressionAsync<string>("document.getElementById('map-status').textContent");
+        Assert.Contains($"cannot write {_web.Node.ConfigPath}", status, StringComparison.Ordinal);
+        Assert.Contains("read-only", status, StringComparison.Ordinal);
+        Assert.Equal(original, await File.ReadAllTextAsync(_web.Node.ConfigPath));
+    }
+
     private static async Task SetEditorTextAsync(IPage page, string text)
     {
         await page.EvaluateFunctionAsync(

@@ -29,8 +29,12 @@ public sealed class ConsoleApiTests(WebNodeFixture fixture) : IClassFixture<WebN
     [Fact]
     public async Task Metrics_Scraped_HasTheContractSeriesInTextFormat()
     {
-        await Web.WaitAsync(async () => (await Web.Http.GetStringAsync("metrics")).Contains("edgenode_device_scans_total{device=\"Valve\"}", StringComparison.Ordinal),
-            "scan counter");
+        // Another test of this class may just have saved a map: wait out its rebirth (Valve answering again, births out).
+        await Web.WaitAsync(async () => (await Web.Http.GetStringAsync("metrics")) is var m
+                && m.Contains("edgenode_device_scans_total{device=\"Valve\"}", StringComparison.Ordinal)
+                && m.Contains("edgenode_device_online{device=\"Valve\"} 1", StringComparison.Ordinal)
+                && m.Contains("\nedgenode_session_online 1\n", StringComparison.Ordinal),
+            "scan counter, Valve answering and the session online");
         using var response = await Web.Http.GetAsync("metrics");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
@@ -50,6 +54,8 @@ public sealed class ConsoleApiTests(WebNodeFixture fixture) : IClassFixture<WebN
     [Fact]
     public async Task Status_Online_HasSessionBdSeqStoreAndVersion()
     {
+        // (after another test's save the node may be rebirthing for a moment)
+        await Web.WaitAsync(async () => (await GetJsonAsync("api/status")).GetProperty("session").GetString() == "online", "session online");
         var status = await GetJsonAsync("api/status");
         Assert.Equal("online", status.GetProperty("session").GetString());
         Assert.Equal(JsonValueKind.Number, status.GetProperty("bdSeq").ValueKind);
@@ -57,6 +63,11 @@ public sealed class ConsoleApiTests(WebNodeFixture fixture) : IClassFixture<WebN
         Assert.Equal(JsonValueKind.Number, status.GetProperty("store").GetProperty("pendingChanges").ValueKind);
         Assert.Equal(JsonValueKind.Number, status.GetProperty("store").GetProperty("bytes").ValueKind);
         Assert.False(string.IsNullOrEmpty(status.GetProperty("version").GetString()));
+        // the Overview's other fields (issue 14): broker, uptime, recent problems, the primary host's id
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("primaryHostId").ValueKind);
+        Assert.Contains(Web.Broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), status.GetProperty("broker").GetString(), StringComparison.Ordinal);
+        Assert.True(status.GetProperty("uptimeSeconds").GetInt64() >= 0);
+        Assert.Equal(JsonValueKind.Array, status.GetProperty("problems").ValueKind);
     }
 
     [Fact]
@@ -185,6 +196,43 @@ public sealed class ConsoleApiTests(WebNodeFixture fixture) : IClassFixture<WebN
     }
 
     [Fact]
+    public async Task Includes_TypeLibrary_ListedAndViewableSignedInButNoOtherFile()
+    {
+        var types = Path.Combine(Web.Node.Directory, "types");
+        Directory.CreateDirectory(types);
+        var library = Path.Combine(types, "pumps.yaml");
+        const string libraryText = "types:\n  WebPump:\n    metrics:\n      - { name: Flow, table: holding, address: 1, type: uint16, units: l/min }\n";
+        await File.WriteAllTextAsync(library, libraryText);
+        var map = "include: types\n" + Web.Yaml($$"""
+              - id: TypedPump
+                type: WebPump
+                modbus: { tcp: { host: 127.0.0.1, port: {{Web.Slave.Port}} }, unitId: 1 }
+            """);
+        using (var save = await Web.Http.SendAsync(Web.Request(HttpMethod.Put, "api/config", map, signedIn: true, contentType: "application/yaml")))
+        {
+            Assert.Equal(HttpStatusCode.OK, save.StatusCode);
+        }
+
+        await Web.WaitAsync(async () => (await Web.Http.GetStringAsync("api/devices")).Contains("\"id\":\"TypedPump\",\"online\":true", StringComparison.Ordinal),
+            "TypedPump answering");
+
+        using var signedOut = await Web.Http.GetAsync("api/config/includes");
+        Assert.Equal(HttpStatusCode.Unauthorized, signedOut.StatusCode);
+        using var list = await Web.Http.SendAsync(Web.Request(HttpMethod.Get, "api/config/includes", signedIn: true));
+        using var doc = JsonDocument.Parse(await list.Content.ReadAsStringAsync());
+        var file = Assert.Single(doc.RootElement.GetProperty("files").EnumerateArray());
+        Assert.Equal(library, file.GetProperty("path").GetString());
+        Assert.Equal("WebPump", Assert.Single(file.GetProperty("types").EnumerateArray()).GetString());
+
+        using var view = await Web.Http.SendAsync(Web.Request(HttpMethod.Get, "api/config?include=" + Uri.EscapeDataString(library), signedIn: true));
+        Assert.Equal(HttpStatusCode.OK, view.StatusCode);
+        Assert.Equal(libraryText, await view.Content.ReadAsStringAsync());
+        // only the files the map in force includes: never an arbitrary path
+        using var other = await Web.Http.SendAsync(Web.Request(HttpMethod.Get, "api/config?include=" + Uri.EscapeDataString("/etc/passwd"), signedIn: true));
+        Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+    }
+
+    [Fact]
     public async Task CookieSession_ChangeWithoutCsrfToken_Is403AndWithItSucceeds()
     {
         using var handler = new HttpClientHandler { UseCookies = true, CookieContainer = new CookieContainer() };
@@ -236,6 +284,24 @@ public sealed class ConsoleApiTests(WebNodeFixture fixture) : IClassFixture<WebN
     }
 
     [Fact]
+    public async Task GrafanaDashboard_Queries_OnlySeriesTheNodeOrTheBridgeServes()
+    {
+        var dashboard = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "docs", "grafana", "edgenode.json"));
+        using var doc = JsonDocument.Parse(dashboard); // valid JSON, importable as it is
+        var metrics = await Web.Http.GetStringAsync("metrics");
+        string[] bridge = ["edgenode_bridge_kafka_up", "edgenode_bridge_records_produced_total", "edgenode_bridge_rebirth_requests_total",
+            "edgenode_bridge_undecodable_total"];
+        var names = System.Text.RegularExpressions.Regex.Matches(dashboard, @"\b(?:edgenode|process)_[a-z_]+").Select(m => m.Value).Distinct().ToList();
+        Assert.Contains("edgenode_session_online", names);
+        Assert.Contains("edgenode_bridge_kafka_up", names);
+        foreach (var name in names)
+        {
+            Assert.True(name.StartsWith("edgenode_bridge_", StringComparison.Ordinal) ? bridge.Contains(name) : metrics.Contains($"# TYPE {name} ", StringComparison.Ordinal),
+                $"the dashboard queries {name}, which nothing serves");
+        }
+    }
+
+    [Fact]
     public async Task Pages_Served_FromTheNodeWithStrictHeaders()
     {
         using var index = await Web.Http.GetAsync("/");
@@ -245,5 +311,17 @@ public sealed class ConsoleApiTests(WebNodeFixture fixture) : IClassFixture<WebN
         using var js = await Web.Http.GetAsync("app.js");
         Assert.Equal(HttpStatusCode.OK, js.StatusCode);
         Assert.DoesNotContain("http://", await js.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // works with the gateway offline: every script, style and image comes from the node itself (no CDN)
+        var html = await index.Content.ReadAsStringAsync();
+        Assert.DoesNotMatch(@"(src|href)=""(https?:)?//", html);
+        foreach (var asset in System.Text.RegularExpressions.Regex.Matches(html, @"(?:src|href)=""([^""#]+)""").Select(m => m.Groups[1].Value))
+        {
+            using var response = await Web.Http.GetAsync(asset);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{asset}: {response.StatusCode}");
+        }
+
+        using var css = await Web.Http.GetAsync("app.css");
+        Assert.DoesNotContain("url(http", await css.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("@import", await css.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

@@ -35,6 +35,20 @@ public sealed class WebConfigTests
         Assert.Empty(result.Config.Web.Users);
     }
 
+    [Theory]
+    [InlineData("config/edgenode.example.yaml")]
+    [InlineData("packaging/debian/edgenode.yaml")]
+    public void ShippedConfiguration_ConsoleOnLoopback8080(string file)
+    {
+        // issue 14: the shipped and example configurations switch the console on, reachable through an SSH tunnel only
+        var result = EdgeNodeConfigLoader.LoadText(Path.Combine(EdgeNode.Testing.RepoPaths.Root, file),
+            File.ReadAllText(Path.Combine(EdgeNode.Testing.RepoPaths.Root, file)));
+        Assert.NotNull(result.Config);
+        Assert.Equal("127.0.0.1", result.Config.Web!.Host);
+        Assert.Equal(8080, result.Config.Web.Port);
+        Assert.True(result.Config.Web.IsLoopback);
+    }
+
     [Fact]
     public void Listen_NonLoopbackWithoutUsersAndTls_ErrorAtTheListenValue()
     {

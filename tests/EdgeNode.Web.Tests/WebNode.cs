@@ -17,8 +17,9 @@ public sealed class WebNode : IAsyncDisposable
     // Hashing at 600 000 iterations for every fixture would cost seconds on a loaded machine: one hash per test run.
     private static readonly Lazy<string> s_hash = new(() => PasswordHash.Hash(Password));
 
-    private WebNode(MosquittoBroker broker, PyModbusSlave slave, NodeUnderTest node, int port, bool tls)
+    private WebNode(MosquittoBroker broker, PyModbusSlave slave, NodeUnderTest node, int port, bool tls, string? primaryHostId)
     {
+        PrimaryHostId = primaryHostId;
         Broker = broker;
         Slave = slave;
         Node = node;
@@ -45,6 +46,9 @@ public sealed class WebNode : IAsyncDisposable
 
     public bool Tls { get; }
 
+    /// <summary>node.primaryHostId (null: none).</summary>
+    public string? PrimaryHostId { get; }
+
     public HttpClientHandler Handler { get; }
 
     public MosquittoBroker Broker { get; }
@@ -64,7 +68,7 @@ public sealed class WebNode : IAsyncDisposable
 
     /// <summary>The configuration of the node (its devices and web section); <paramref name="extraDevices"/> is appended YAML.</summary>
     public string Yaml(string extraDevices = "") => $$"""
-        node: { groupId: WebTest, edgeNodeId: Gw{{Port}}, scanMs: 200 }
+        node: { groupId: WebTest, edgeNodeId: Gw{{Port}}, scanMs: 200{{(PrimaryHostId is null ? "" : $", primaryHostId: {PrimaryHostId}")}} }
         mqtt: { servers: [ "{{Broker.Url}}" ], reconnectMaxMs: 500 }
         web:
           listen: "127.0.0.1:{{Port}}"
@@ -81,7 +85,7 @@ public sealed class WebNode : IAsyncDisposable
         {{extraDevices}}
         """;
 
-    public static async Task<WebNode> StartAsync(bool tls = false)
+    public static async Task<WebNode> StartAsync(bool tls = false, string? primaryHostId = null)
     {
         var broker = await MosquittoBroker.StartAsync(new MosquittoOptions { Quiet = true });
         var slave = await PyModbusSlave.StartTcpAsync(new PyModbusSlaveOptions
@@ -89,12 +93,13 @@ public sealed class WebNode : IAsyncDisposable
             Map = new PyModbusRegisterMap().Holding(1, 0, 100, 7).Input(1, 0, 55),
         });
         var port = FreePort.Next();
-        var web = new WebNode(broker, slave, NodeUnderTest.Create(""), port, tls);
+        var web = new WebNode(broker, slave, NodeUnderTest.Create(""), port, tls, primaryHostId);
         web.Node.WriteConfig(web.Yaml());
         web.Node.Start();
         await FreePort.WaitListeningAsync(port, TimeSpan.FromSeconds(60), () => web.Node.IsRunning);
-        await web.WaitAsync(async () => (await web.Http.GetStringAsync("api/status")).Contains("\"session\":\"online\"", StringComparison.Ordinal),
-            "session online");
+        var session = primaryHostId is null ? "online" : "waiting for primary host";
+        await web.WaitAsync(async () => (await web.Http.GetStringAsync("api/status")).Contains($"\"session\":\"{session}\"", StringComparison.Ordinal),
+            $"session {session}");
         return web;
     }
 

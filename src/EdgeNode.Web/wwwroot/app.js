@@ -68,7 +68,7 @@
     for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.page === state.page);
     if (state.page === 'devices') openStream(); else closeStream();
     if (state.page === 'map') showMap();
-    if (state.page === 'overview') refreshStatus();
+    refreshStatus();
   }
   window.addEventListener('hashchange', route);
 
@@ -92,8 +92,8 @@
     $('ov-session-help').textContent = sessionHelp[s.session] || '';
     $('ov-broker').textContent = s.broker || '—';
     $('ov-bdseq').textContent = s.bdSeq;
-    $('ov-host').textContent = s.primaryHost ? s.primaryHost.id + ': ' + (s.primaryHost.online ? 'online' : 'offline') : 'none configured';
-    $('ov-host').className = 'big ' + (s.primaryHost ? (s.primaryHost.online ? 'ok' : 'bad') : 'muted');
+    $('ov-host').textContent = s.primaryHost === null ? 'none configured' : s.primaryHostId + ': ' + (s.primaryHost ? 'online' : 'offline');
+    $('ov-host').className = 'big ' + (s.primaryHost === null ? 'muted' : s.primaryHost ? 'ok' : 'bad');
     $('ov-store').textContent = s.store.enabled ? s.store.pendingChanges + ' pending' : 'disabled';
     $('ov-store-size').textContent = s.store.enabled ? fmtBytes(s.store.bytes) + (s.store.dropped ? ' · ' + s.store.dropped + ' dropped' : '') : '';
     $('ov-devices').textContent = s.devicesOnline + ' of ' + s.devices + ' answering';
@@ -106,7 +106,9 @@
     }
     if (state.usersConfigured !== s.usersConfigured) { state.usersConfigured = s.usersConfigured; renderWho(); }
   }
-  setInterval(() => { if (!document.hidden) refreshStatus(); }, 2000);
+  // Every 2 s on the Overview; elsewhere only the header's session badge needs it, every 10 s.
+  let statusTicks = 0;
+  setInterval(() => { statusTicks++; if (!document.hidden && (state.page === 'overview' || statusTicks % 5 === 0)) refreshStatus(); }, 2000);
 
   // ---- devices (live over Server-Sent Events) ----
   function openStream() {
@@ -169,7 +171,9 @@
     cells.quality.textContent = m.quality; cells.quality.className = 'q-' + m.quality;
     cells.changed.textContent = fmtTime(m.changed);
     cells.tr.classList.toggle('stale', m.quality === 'stale'); cells.tr.classList.toggle('none', m.quality === 'none');
-    if (flash) { cells.value.classList.remove('flash'); void cells.value.offsetWidth; cells.value.classList.add('flash'); }
+    // Restarting one animation would need a forced layout per cell (hundreds per frame at a few hundred metrics):
+    // alternating two animation names restarts it for free.
+    if (flash) { const a = cells.value.classList.contains('flash-a'); cells.value.classList.toggle('flash-a', !a); cells.value.classList.toggle('flash-b', a); }
   }
 
   // Updates are applied once per animation frame: a burst of messages never re-lays out the page more than once.
@@ -302,7 +306,10 @@
     if (!confirm('Save the device map and apply it now? The node rebirths (or reconnects) with the new map; the previous file is kept as .prev.')) return;
     const r = await api('PUT', '/api/config', text.value, 'application/yaml');
     if (r.status === 422) { showProblems(r.data); $('map-status').textContent = 'not saved: ' + r.data.errors.length + ' problem(s)'; $('map-status').className = 'small bad'; return; }
-    if (!r.ok) { toast((r.data && r.data.error) || ('save failed (' + r.status + ')'), true); return; }
+    if (!r.ok) {
+      const why = (r.data && (r.data.error || r.data.applied)) || ('save failed (' + r.status + ')');
+      $('map-status').textContent = why; $('map-status').className = 'small bad'; toast(why, true); return;
+    }
     showProblems({ errors: [] });
     $('map-status').textContent = 'saved · ' + (r.data.applied || 'applied'); $('map-status').className = 'small ok';
     toast('Saved and applied');

@@ -222,6 +222,9 @@ public sealed class PackagingIntegrationTests(PackagesFixture packages) : IClass
         Assert.Equal(packages.Version, Check("launcher.version"));
         Assert.Equal("ok", Check("validate.example"));
         Assert.Equal("readable", Check("user.config"));
+        // the web console's save (ReadWritePaths=/etc/edgenode in the unit): the service's group writes the folder
+        Assert.Equal("root:edgenode 770", Check("config.dir.stat"));
+        Assert.Equal("writable", Check("user.config.save"));
         Assert.Equal("writable", Check("user.state"));
         Assert.Equal("denied", Check("other.config"));
         // The installed unit, with its binary and man page present, verifies without a single complaint.
@@ -258,6 +261,7 @@ public sealed class PackagingIntegrationTests(PackagesFixture packages) : IClass
         Assert.Equal("gone", Check("purge.user"));
         Assert.Equal("gone", Check("purge.group"));
         Assert.Equal("gone", Check("purge.statoverride"));
+        Assert.Equal("gone", Check("purge.statoverride.dir"));
         Assert.Equal("present", Check("purge.devicegroups"));
     }
 

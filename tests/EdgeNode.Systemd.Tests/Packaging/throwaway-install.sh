@@ -77,6 +77,9 @@ check validate.example "$(in_root edgenode validate --config /etc/edgenode/edgen
 # As the service user: reads its configuration, writes its state, is refused a login shell.
 check user.config "$(in_root setpriv --reuid edgenode --regid edgenode --init-groups head -c 5 /etc/edgenode/edgenode.yaml >/dev/null 2>&1 && echo readable)"
 check user.state "$(in_root setpriv --reuid edgenode --regid edgenode --init-groups touch /var/lib/edgenode/probe 2>&1 && echo writable)"
+check config.dir.stat "$(in_root stat -c '%U:%G %a' /etc/edgenode)"
+# The web console's save: a new file in the folder, renamed over the map, the previous version kept.
+check user.config.save "$(in_root setpriv --reuid edgenode --regid edgenode --init-groups sh -c 'cp /etc/edgenode/edgenode.yaml /etc/edgenode/.probe.tmp && mv /etc/edgenode/.probe.tmp /etc/edgenode/.probe.yaml && rm /etc/edgenode/.probe.yaml' 2>&1 && echo writable)"
 check other.config "$(in_root setpriv --reuid nobody --regid nogroup --clear-groups cat /etc/edgenode/edgenode.yaml >/dev/null 2>&1 && echo readable || echo denied)"
 verify="$(in_root systemd-analyze verify /lib/systemd/system/edgenode.service 2>&1)"; check verify.rc $?
 check verify.output "$verify"
@@ -113,5 +116,6 @@ check purge.state "$(in_root test -e /var/lib/edgenode && echo present || echo g
 check purge.user "$(in_root getent passwd edgenode >/dev/null && echo present || echo gone)"
 check purge.group "$(in_root getent group edgenode >/dev/null && echo present || echo gone)"
 check purge.statoverride "$(in_root dpkg-statoverride --list /etc/edgenode/edgenode.yaml >/dev/null 2>&1 && echo present || echo gone)"
+check purge.statoverride.dir "$(in_root dpkg-statoverride --list /etc/edgenode >/dev/null 2>&1 && echo present || echo gone)"
 check purge.devicegroups "$(in_root getent group gpio >/dev/null && in_root getent group i2c >/dev/null && echo present)"
 check done yes
