@@ -1,4 +1,11 @@
 using EdgeNode.Benchmarks;
+using EdgeNode.Benchmarks.Mqtt;
+
+if (args is [MqttPublisherProcess.Command, .. var publisherArgs])
+{
+    // a child of the "mqtt" suite: one publisher in a process of its own
+    return await MqttPublisherProcess.RunAsync(publisherArgs);
+}
 
 var suites = typeof(IBenchSuite).Assembly.GetTypes()
     .Where(t => typeof(IBenchSuite).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })

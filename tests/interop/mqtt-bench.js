@@ -9,11 +9,14 @@
 // the window keeps memory bounded and lets the socket drain), and prints {"acked":count,"seconds":...} when every
 // callback fired: QoS 0 = written to the socket, QoS 1 = PUBACK received. With <fence> = 1 a final QoS 1 publish follows
 // and is awaited: its PUBACK proves the broker has processed every message before it (TCP keeps order). The output
-// also carries the CPU seconds (user + system) the process spent in the timed phase.
+// also carries the CPU seconds (user + system) the process spent in the timed phase and the bytes allocated on the V8
+// heap in it (heap used at the end − at the start + what every GC freed, from v8.GCProfiler; Buffers' off-heap memory
+// is not included).
 'use strict';
 
 const mqtt = require('mqtt');
 const readline = require('readline');
+const v8 = require('v8');
 
 const [url, version, topic, countText, qosText, sizeText, warmupText, windowText, fenceText] = process.argv.slice(2);
 const fence = fenceText === '1';
@@ -71,13 +74,20 @@ client.on('connect', async () => {
     if (line.trim() !== 'go') return;
     const start = process.hrtime.bigint();
     const cpuStart = process.cpuUsage();
+    const profiler = new v8.GCProfiler();
+    profiler.start();
+    const heapStart = v8.getHeapStatistics().used_heap_size;
     await run(topic, count);
     if (fence) {
       await new Promise((resolve, reject) => client.publish(`${topic}/fence`, payload, { qos: 1 }, err => (err ? reject(err) : resolve())));
     }
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     const cpu = process.cpuUsage(cpuStart);
-    process.stdout.write(JSON.stringify({ acked: count, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 }) + '\n');
+    const heapEnd = v8.getHeapStatistics().used_heap_size;
+    const gcs = profiler.stop().statistics;
+    const freed = gcs.reduce((sum, gc) => sum + gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize, 0);
+    const allocatedBytes = heapEnd - heapStart + freed;
+    process.stdout.write(JSON.stringify({ acked: count, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, allocatedBytes, gcs: gcs.length }) + '\n');
     client.end(false, () => process.exit(0));
   });
 });

@@ -1,21 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using EdgeNode.Mqtt;
 using EdgeNode.Testing;
 
 namespace EdgeNode.Benchmarks.Mqtt;
 
 /// <summary>
-/// "mqtt": publish throughput of our client and of MQTT.js 5.16 (Node), same run, same targets, 200-byte payloads,
-/// MQTT 3.1.1 — 200,000 QoS 0 and 50,000 QoS 1 messages:
-/// (1) against a local Mosquitto 2.0.11: QoS 0 timed until a neutral counting subscriber (tests/interop/mqtt-count.js,
-///     its own process) received every message
-///     (real delivery), QoS 1 until the last PUBACK (broker acceptance);
-/// (2) against a minimal sink broker (tests/interop/mqtt-sink.js: counts and acknowledges, forwards nothing) so the
-///     client stacks show instead of the broker: timed until the sink counted every message / the last PUBACK.
-/// Rounds alternate ours/MQTT.js; medians are reported, with CPU time per message of the publishing process and our
-/// allocations and retained heap over the timed runs.
+/// "mqtt": what publishing costs a gateway — CPU time and allocations per published message — and throughput, for our
+/// client, MQTT.js 5.16 (Node) and MQTTnet 5.2, same run, same targets, 200-byte payloads, MQTT 3.1.1, 200,000 QoS 0
+/// and 50,000 QoS 1 messages. Every publisher runs in a process of its own (ours and MQTTnet:
+/// <see cref="MqttPublisherProcess"/>, with the node's runtime settings; MQTT.js: tests/interop/mqtt-bench.js) and
+/// measures its own user+system CPU time and allocations over the timed phase, so the harness costs nobody anything.
+/// Targets: (1) a local Mosquitto 2.0.11: QoS 0 timed until a neutral counting subscriber (tests/interop/mqtt-count.js,
+/// its own process) received every message, QoS 1 until the last PUBACK; (2) a minimal sink broker
+/// (tests/interop/mqtt-sink.js: counts and acknowledges, forwards nothing), timed until the sink counted every
+/// message / the last PUBACK. Rounds rotate the clients; medians are reported.
 /// </summary>
 public sealed class MqttBenchSuite : IBenchSuite
 {
@@ -24,16 +23,23 @@ public sealed class MqttBenchSuite : IBenchSuite
     private const int PayloadSize = 200;
     private const int Warmup = 20_000;
     private const int Rounds = 3;
-    private const int JsWindow = 1000;
-    // the same window as MQTT.js is given, so the two are compared like for like
-    private const int OurInflight = JsWindow;
+
+    // at most this many QoS 1 publishes outstanding, for every client (ours: also its MaxInflight)
+    private const int Window = 1000;
     private static readonly TimeSpan s_deliveryTimeout = TimeSpan.FromMinutes(2);
+
+    // The node's own runtimeconfig (GC, TieredPGO, thread-pool settings of src/EdgeNode/EdgeNode.csproj; built with
+    // this project), so our figures are what the node pays; MQTTnet runs under the same settings.
+    private static string NodeRuntimeConfig => Path.Combine(RepoPaths.Root, "src", "EdgeNode", "bin", "Release", "net10.0", "edgenode.runtimeconfig.json");
+
+    private static readonly string[] s_clients = ["EdgeNode", "MQTT.js 5.16", "MQTTnet 5.2"];
 
     public string Name => "mqtt";
 
     public async Task RunAsync(BenchOutput output, CancellationToken cancellationToken)
     {
         Peers.RequireNodeModules();
+        var loadBefore = LoadAverage();
         await using var broker = await MosquittoBroker.StartAsync(new MosquittoOptions
         {
             Quiet = true,
@@ -47,218 +53,166 @@ public sealed class MqttBenchSuite : IBenchSuite
 
         var targets = new[]
         {
-            new Target("Mosquitto 2.0.11", broker.Url, broker.Port, subscriber.Counter),
-            new Target("sink broker", $"mqtt://127.0.0.1:{sinkPort}", sinkPort, sink.Counter),
+            new Target("Mosquitto 2.0.11", broker.Port, subscriber.Counter),
+            new Target("sink broker", sinkPort, sink.Counter),
         };
 
-        var rows = new List<IReadOnlyList<string>>();
-        var notes = new List<string>();
+        var costRows = new List<IReadOnlyList<string>>();
+        var rateRows = new List<IReadOnlyList<string>>();
         foreach (var target in targets)
         {
-            foreach (var (qos, count) in new[] { (MqttQualityOfService.AtMostOnce, Qos0Count), (MqttQualityOfService.AtLeastOnce, Qos1Count) })
+            foreach (var (qos, count) in new[] { (0, Qos0Count), (1, Qos1Count) })
             {
-                var ours = new List<Run>();
-                var js = new List<Run>();
+                var runs = s_clients.Select(_ => new List<Run>()).ToArray();
                 for (var round = 0; round < Rounds; round++)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    ours.Add(await RunOursAsync(target, qos, count, round, cancellationToken).ConfigureAwait(false));
-                    js.Add(await RunMqttJsAsync(target, qos, count, round, cancellationToken).ConfigureAwait(false));
+                    for (var c = 0; c < s_clients.Length; c++)
+                    {
+                        // rotate who goes first so no client always meets the broker fresh
+                        var client = (c + round) % s_clients.Length;
+                        cancellationToken.ThrowIfCancellationRequested();
+                        runs[client].Add(await RunPublisherAsync(client, target, qos, count, round, cancellationToken).ConfigureAwait(false));
+                    }
                 }
 
-                var o = Median(ours);
-                var j = Median(js);
                 var measured = (target.Name, qos) switch
                 {
-                    ("sink broker", MqttQualityOfService.AtMostOnce) => "counted by the sink",
-                    (_, MqttQualityOfService.AtMostOnce) => "delivered to a subscriber",
+                    ("sink broker", 0) => "counted by the sink",
+                    (_, 0) => "delivered to a subscriber",
                     _ => "PUBACKed",
                 };
-                rows.Add([target.Name, $"QoS {(int)qos} × {count:N0} ({measured})",
-                    BenchOutput.Number(o.Rate), BenchOutput.Number(j.Rate), BenchOutput.Ratio(o.Rate, j.Rate),
-                    $"{o.CpuMicrosPerMessage:0.00} / {j.CpuMicrosPerMessage:0.00}",
-                    string.Join(" / ", ours.Select(r => BenchOutput.Number(r.Rate / 1000, "N0") + "k")),
-                    string.Join(" / ", js.Select(r => BenchOutput.Number(r.Rate / 1000, "N0") + "k"))]);
-                var m = ours.MinBy(r => r.AllocatedBytes)!;
-                notes.Add($"{target.Name}, QoS {(int)qos}: ours allocated {BenchOutput.Number(m.AllocatedBytes)} B over {count:N0} messages " +
-                          $"({m.AllocatedBytes / (double)count:0.0} B/message), {m.Gen0} gen0 GCs; heap after full GC " +
-                          $"{BenchOutput.Number(m.HeapBefore / 1024.0)} KiB before → {BenchOutput.Number(m.HeapAfter / 1024.0)} KiB after");
+                var label = $"QoS {qos} × {count:N0} ({measured})";
+                var cpu = runs.Select(r => Median(r, x => x.CpuMicrosPerMessage)).ToArray();
+                var alloc = runs.Select(r => Median(r, x => x.AllocatedBytesPerMessage)).ToArray();
+                costRows.Add([target.Name, label,
+                    .. cpu.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)),
+                    BenchOutput.Ratio(cpu[1], cpu[0]), BenchOutput.Ratio(cpu[2], cpu[0]),
+                    .. alloc.Select(v => v.ToString("0.0", CultureInfo.InvariantCulture))]);
+                var rate = runs.Select(r => Median(r, x => x.Rate)).ToArray();
+                rateRows.Add([target.Name, label, .. rate.Select(v => BenchOutput.Number(v)),
+                    .. runs.Select(r => string.Join(" / ", r.Select(x => $"{x.CpuMicrosPerMessage:0.00}")))]);
             }
         }
 
-        output.Heading("mqtt: publish throughput, EdgeNode vs MQTT.js 5.16 (200-byte payloads, MQTT 3.1.1)");
-        output.Table(["target", "case", "EdgeNode msg/s", "MQTT.js msg/s", "ours vs MQTT.js", "CPU µs/msg (ours / MQTT.js)", "EdgeNode rounds", "MQTT.js rounds"], rows);
+        var loadAfter = LoadAverage();
+        output.Heading("mqtt: CPU and allocations per published message — EdgeNode vs MQTT.js 5.16 vs MQTTnet 5.2 (200-byte payloads, MQTT 3.1.1)");
+        output.Table(["target", "case", "CPU µs/msg EdgeNode", "MQTT.js", "MQTTnet", "MQTT.js ÷ ours", "MQTTnet ÷ ours",
+            "B alloc/msg EdgeNode", "MQTT.js (V8 heap)", "MQTTnet"], costRows);
         output.Line("");
-        foreach (var note in notes)
-        {
-            output.Line("- " + note);
-        }
-
-        output.Line($"- Medians of {Rounds} alternating rounds, each after a {Warmup:N0}-message warm-up. Mosquitto 2.0.11 reads every packet with " +
-                    "several small system calls, so on this machine it caps both clients (its rows measure the broker); the sink rows measure the clients. " +
-                    $"Ours publishes with a string topic (per-client UTF-8 cache) and an in-flight window of {OurInflight}; MQTT.js awaits callbacks with at most " +
-                    $"{JsWindow} outstanding. CPU = user+system time of the publishing process during the timed phase (ours includes the runtime's GC and timers); " +
-                    "the counting subscriber and the sink run in their own Node processes.");
+        output.Table(["target", "case", "msg/s EdgeNode", "MQTT.js", "MQTTnet", "CPU rounds EdgeNode", "CPU rounds MQTT.js", "CPU rounds MQTTnet"], rateRows);
+        output.Line("");
+        output.Line($"- Medians of {Rounds} rounds (client order rotated), each publisher in its own process after a {Warmup:N0}-message warm-up, " +
+                    $"at most {Window} QoS 1 publishes outstanding for every client. CPU = user+system time of the publishing process over the timed " +
+                    "phase (until every message was written — QoS 0 — or acknowledged), including its runtime's GC, timers and threads. Allocations: " +
+                    ".NET = GC.GetTotalAllocatedBytes; MQTT.js = V8 heap bytes allocated (v8.GCProfiler + heap used), Buffers' off-heap memory not included.");
+        output.Line("- EdgeNode and MQTTnet run under the node's runtimeconfig (non-concurrent workstation GC, TieredPGO off, 2 MiB gen0, no thread-pool spinning); " +
+                    "MQTTnet builds one MqttApplicationMessage per publish and awaits QoS 0 publishes (they complete once written); ours publishes " +
+                    "with a string topic and does not await QoS 0 (complete when queued).");
+        output.Line($"- Load average (1/5/15 min) before: {loadBefore}; after: {loadAfter} (2 vCPUs). Mosquitto reads every packet with several " +
+                    "small system calls and caps every client's rate; the sink rows show the clients' own speed.");
     }
 
-    private static async Task<Run> RunOursAsync(Target target, MqttQualityOfService qos, int count, int round, CancellationToken cancellationToken)
+    private static async Task<Run> RunPublisherAsync(int client, Target target, int qos, int count, int round, CancellationToken cancellationToken)
     {
-        var topic = $"bench/ours/{(int)qos}/{round}";
+        var name = client switch { 0 => "ours", 1 => "mqttjs", _ => "mqttnet" };
+        var topic = $"bench/{name}/{qos}/{round}";
         var counter = target.Counter(topic);
-        await using var client = new MqttClient();
-        var result = await client.ConnectAsync(new MqttClientOptions
+        var common = new[]
         {
-            Host = "127.0.0.1",
-            Port = target.Port,
-            ClientId = $"bench-ours-{round}",
-            KeepAliveSeconds = 60,
-            MaxInflight = OurInflight,
-        }, cancellationToken).ConfigureAwait(false);
-        if (!result.IsSuccess)
-        {
-            throw new InvalidOperationException($"connect refused: {result}");
-        }
-
-        var payload = new byte[PayloadSize];
-        Random.Shared.NextBytes(payload);
-        await PublishAsync(client, $"bench/warmup/{round}", payload, qos, Warmup).ConfigureAwait(false);
-        await client.PingAsync(cancellationToken).ConfigureAwait(false); // the broker has taken every warm-up message
-
-        await counter.ExpectAsync(count).ConfigureAwait(false);
-        var heapBefore = HeapAfterFullGc();
-        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        var gen0Before = GC.CollectionCount(0);
-        using var self = Process.GetCurrentProcess();
-        var cpuBefore = self.TotalProcessorTime;
-        var start = Stopwatch.GetTimestamp();
-        await PublishAsync(client, topic, payload, qos, count).ConfigureAwait(false);
-        var acked = Stopwatch.GetTimestamp();
-        var delivered = await counter.WaitAsync(s_deliveryTimeout).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"{target.Name}: not all {count:N0} messages arrived");
-        self.Refresh();
-        var cpu = self.TotalProcessorTime - cpuBefore;
-        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        var gen0 = GC.CollectionCount(0) - gen0Before;
-        var heapAfter = HeapAfterFullGc();
-        var end = qos == MqttQualityOfService.AtMostOnce ? delivered : acked;
-        await client.DisconnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new Run(count / Stopwatch.GetElapsedTime(start, end).TotalSeconds, cpu.TotalMicroseconds / count, allocated, gen0, heapBefore, heapAfter);
-    }
-
-    /// <summary>QoS 0: one call after the other (completes when queued). QoS 1: up to the in-flight window outstanding.</summary>
-    private static async Task PublishAsync(MqttClient client, string topic, byte[] payload, MqttQualityOfService qos, int count)
-    {
-        if (qos == MqttQualityOfService.AtMostOnce)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                var pending = client.PublishAsync(topic, payload);
-                if (!pending.IsCompletedSuccessfully)
-                {
-                    await pending.ConfigureAwait(false);
-                }
-            }
-
-            return;
-        }
-
-        var window = new ValueTask<MqttPublishResult>[OurInflight];
-        for (var i = 0; i < count; i++)
-        {
-            var slot = i % window.Length;
-            if (i >= window.Length)
-            {
-                Check(await window[slot].ConfigureAwait(false));
-            }
-
-            window[slot] = client.PublishAsync(topic, payload, qos);
-        }
-
-        for (var i = Math.Max(0, count - window.Length); i < count; i++)
-        {
-            Check(await window[i % window.Length].ConfigureAwait(false));
-        }
-
-        static void Check(MqttPublishResult result)
-        {
-            if (!result.IsSuccess)
-            {
-                throw new InvalidOperationException($"publish refused: {result.ReasonCode}");
-            }
-        }
-    }
-
-    private static async Task<Run> RunMqttJsAsync(Target target, MqttQualityOfService qos, int count, int round, CancellationToken cancellationToken)
-    {
-        var topic = $"bench/mqttjs/{(int)qos}/{round}";
-        var counter = target.Counter(topic);
-        var info = new ProcessStartInfo(NodeJs.Executable)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = RepoPaths.Interop,
+            topic, count.ToString(CultureInfo.InvariantCulture), qos.ToString(CultureInfo.InvariantCulture),
+            PayloadSize.ToString(CultureInfo.InvariantCulture), Warmup.ToString(CultureInfo.InvariantCulture),
+            Window.ToString(CultureInfo.InvariantCulture),
         };
-        foreach (var arg in new[]
-                 {
-                     Path.Combine(RepoPaths.Interop, "mqtt-bench.js"), target.Url, "4", topic, count.ToString(CultureInfo.InvariantCulture),
-                     ((int)qos).ToString(CultureInfo.InvariantCulture), PayloadSize.ToString(CultureInfo.InvariantCulture),
-                     Warmup.ToString(CultureInfo.InvariantCulture), JsWindow.ToString(CultureInfo.InvariantCulture), "0",
-                 })
+        ProcessStartInfo info;
+        if (client == 1)
         {
-            info.ArgumentList.Add(arg);
+            info = new ProcessStartInfo(NodeJs.Executable) { WorkingDirectory = RepoPaths.Interop };
+            info.ArgumentList.Add(Path.Combine(RepoPaths.Interop, "mqtt-bench.js"));
+            info.ArgumentList.Add($"mqtt://127.0.0.1:{target.Port}");
+            info.ArgumentList.Add("4");
+            foreach (var arg in common)
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            info.ArgumentList.Add("0");
+        }
+        else
+        {
+            info = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet");
+            info.ArgumentList.Add("exec");
+            info.ArgumentList.Add("--runtimeconfig");
+            info.ArgumentList.Add(File.Exists(NodeRuntimeConfig) ? NodeRuntimeConfig
+                : throw new InvalidOperationException($"{NodeRuntimeConfig} is missing (it is built with the benchmarks)"));
+            info.ArgumentList.Add(typeof(MqttBenchSuite).Assembly.Location);
+            info.ArgumentList.Add(MqttPublisherProcess.Command);
+            info.ArgumentList.Add(name);
+            info.ArgumentList.Add("127.0.0.1");
+            info.ArgumentList.Add(target.Port.ToString(CultureInfo.InvariantCulture));
+            foreach (var arg in common)
+            {
+                info.ArgumentList.Add(arg);
+            }
         }
 
-        using var node = Process.Start(info) ?? throw new InvalidOperationException("node did not start");
-        var stderr = node.StandardError.ReadToEndAsync(cancellationToken);
+        info.RedirectStandardInput = true;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{name} publisher did not start");
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         try
         {
-            var ready = await node.StandardOutput.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            var ready = await process.StandardOutput.ReadLineAsync(cancellationToken).ConfigureAwait(false);
             if (ready is null || !ready.Contains("\"ready\"", StringComparison.Ordinal))
             {
-                throw new InvalidOperationException($"MQTT.js did not get ready: {ready} {await stderr.ConfigureAwait(false)}");
+                throw new InvalidOperationException($"{name} publisher did not get ready: {ready} {await stderr.ConfigureAwait(false)}");
             }
 
             await counter.ExpectAsync(count).ConfigureAwait(false);
             var start = Stopwatch.GetTimestamp();
-            await node.StandardInput.WriteLineAsync("go").ConfigureAwait(false);
-            await node.StandardInput.FlushAsync(cancellationToken).ConfigureAwait(false);
-            var line = await node.StandardOutput.ReadLineAsync(cancellationToken).ConfigureAwait(false)
-                       ?? throw new InvalidOperationException($"MQTT.js ended early: {await stderr.ConfigureAwait(false)}");
+            await process.StandardInput.WriteLineAsync("go").ConfigureAwait(false);
+            await process.StandardInput.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var line = await process.StandardOutput.ReadLineAsync(cancellationToken).ConfigureAwait(false)
+                       ?? throw new InvalidOperationException($"{name} publisher ended early: {await stderr.ConfigureAwait(false)}");
             var acked = Stopwatch.GetTimestamp();
             using var doc = JsonDocument.Parse(line);
             if (doc.RootElement.GetProperty("acked").GetInt32() != count)
             {
-                throw new InvalidOperationException($"MQTT.js: {line}");
+                throw new InvalidOperationException($"{name}: {line}");
             }
 
             var cpuSeconds = doc.RootElement.GetProperty("cpuSeconds").GetDouble();
+            var allocated = doc.RootElement.TryGetProperty("allocatedBytes", out var a) ? a.GetDouble() : double.NaN;
             var delivered = await counter.WaitAsync(s_deliveryTimeout).ConfigureAwait(false)
-                            ?? throw new InvalidOperationException($"{target.Name}: not all {count:N0} MQTT.js messages arrived");
-            await node.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
-            var end = qos == MqttQualityOfService.AtMostOnce ? delivered : acked;
-            return new Run(count / Stopwatch.GetElapsedTime(start, end).TotalSeconds, cpuSeconds * 1e6 / count, 0, 0, 0, 0);
+                            ?? throw new InvalidOperationException($"{target.Name}: not all {count:N0} {name} messages arrived");
+            await process.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            var end = qos == 0 ? delivered : acked;
+            return new Run(count / Stopwatch.GetElapsedTime(start, end).TotalSeconds, cpuSeconds * 1e6 / count, allocated / count);
         }
         finally
         {
-            if (!node.HasExited)
+            if (!process.HasExited)
             {
-                node.Kill(entireProcessTree: true);
+                process.Kill(entireProcessTree: true);
             }
         }
     }
 
-    private static long HeapAfterFullGc()
+    private static string LoadAverage()
     {
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        return GC.GetTotalMemory(forceFullCollection: false);
+        try
+        {
+            return string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
     }
 
-    private static Run Median(List<Run> runs) => runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
+    private static double Median(List<Run> runs, Func<Run, double> value) => runs.Select(value).Order().ElementAt(runs.Count / 2);
 
-    private sealed record Target(string Name, string Url, int Port, Func<string, IMessageCounter> Counter);
+    private sealed record Target(string Name, int Port, Func<string, IMessageCounter> Counter);
 
-    private sealed record Run(double Rate, double CpuMicrosPerMessage, long AllocatedBytes, int Gen0, long HeapBefore, long HeapAfter);
+    private sealed record Run(double Rate, double CpuMicrosPerMessage, double AllocatedBytesPerMessage);
 }
