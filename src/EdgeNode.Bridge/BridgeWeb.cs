@@ -81,6 +81,7 @@ internal sealed class BridgeWeb : IAsyncDisposable
         Metric("edgenode_bridge_not_sparkplug_total", "counter", "messages on non-Sparkplug topics", () => Line("edgenode_bridge_not_sparkplug_total", c.NotSparkplug));
         Metric("edgenode_bridge_bad_births_total", "counter", "BIRTHs that could not be used", () => Line("edgenode_bridge_bad_births_total", c.BadBirths));
         Metric("edgenode_bridge_unnamable_values_total", "counter", "metric values not produced because no BIRTH names them", () => Line("edgenode_bridge_unnamable_values_total", c.Unnamable));
+        Metric("dotnet_gc_heap_bytes", "gauge", "bytes currently thought to be allocated on the managed heap", () => Line("dotnet_gc_heap_bytes", GC.GetTotalMemory(forceFullCollection: false)));
         return sb.ToString();
     }
 

@@ -37,17 +37,23 @@ public sealed class BridgeRig : IAsyncDisposable
 
     public int WebPort { get; } = FreePort.Next();
 
-    public static async Task<BridgeRig> StartAsync()
+    /// <summary>Between the bridge and Mosquitto when the rig was started with <c>bridgeThroughRelay</c>.</summary>
+    public TcpFaultRelay? BridgeLink { get; private set; }
+
+    /// <param name="bridgeThroughRelay">The bridge reaches Mosquitto through a <see cref="TcpFaultRelay"/> (<see cref="BridgeLink"/>).</param>
+    /// <param name="bridgeMqtt">Extra keys of the bridge's <c>mqtt:</c> section (indented by two spaces).</param>
+    public static async Task<BridgeRig> StartAsync(bool bridgeThroughRelay = false, string bridgeMqtt = "")
     {
         var rig = new BridgeRig();
         rig.Broker = await MosquittoBroker.StartAsync();
+        rig.BridgeLink = bridgeThroughRelay ? TcpFaultRelay.Start(rig.Broker.Port) : null;
         rig.Kafka = new MockKafkaCluster(3);
         rig.Kafka.CreateTopic("sparkplug.data", 4);
         rig.Kafka.CreateTopic("sparkplug.state", 2);
         rig.Modbus = new ModbusTcpServer(IPAddress.Loopback, 0, new Dictionary<byte, RegisterBank> { [1] = rig.Registers });
         rig.Modbus.Start();
         rig.SetDevice(counter: 0, signed: -5, big: 9_007_199_254_740_993UL, temp: 21.5f, run: true, label: "OK");
-        rig.Bridge = BridgeUnderTest.Start(BridgeUnderTest.Yaml(rig.Broker.Port, rig.Kafka.BootstrapServers, HostId, rig.WebPort));
+        rig.Bridge = BridgeUnderTest.Start(BridgeUnderTest.Yaml(rig.BridgeLink?.Port ?? rig.Broker.Port, rig.Kafka.BootstrapServers, HostId, rig.WebPort, mqttExtra: bridgeMqtt));
         await rig.Bridge.WaitForLogAsync("STATE KafkaBridge: online", TimeSpan.FromSeconds(30));
         rig.Node = NodeUnderTest.Start(string.Create(CultureInfo.InvariantCulture, $"""
             node:
@@ -140,6 +146,11 @@ public sealed class BridgeRig : IAsyncDisposable
         }
 
         Kafka?.Dispose();
+        if (BridgeLink is not null)
+        {
+            await BridgeLink.DisposeAsync();
+        }
+
         if (Broker is not null)
         {
             await Broker.DisposeAsync();

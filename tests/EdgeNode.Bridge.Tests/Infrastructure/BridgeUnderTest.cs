@@ -130,12 +130,13 @@ public sealed class BridgeUnderTest : IAsyncDisposable
         }
     }
 
-    public static string Yaml(int mqttPort, string bootstrap, string? hostId = "KafkaBridge", int? webPort = null, string extraKafka = "") =>
+    public static string Yaml(int mqttPort, string bootstrap, string? hostId = "KafkaBridge", int? webPort = null, string extraKafka = "", string mqttExtra = "") =>
         string.Create(CultureInfo.InvariantCulture, $"""
             mqtt:
               servers: ["mqtt://127.0.0.1:{mqttPort}"]
               clientId: bridge-under-test
               reconnectMaxMs: 500
+            {mqttExtra}
             sparkplug:
               {(hostId is null ? "rebirthMinIntervalMs: 1000" : $"hostId: {hostId}\n  rebirthMinIntervalMs: 1000")}
             kafka:
