@@ -388,8 +388,9 @@ YAML
 
 cmd_package() {
   need_dotnet
-  # One publish per application and form (self-contained amd64 and arm64, framework-dependent armhf), one .deb per
-  # application and architecture with only its own native files; the bridge once its project exists.
+  # One publish per application and form (amd64 and arm64: the node NativeAOT, the bridge self-contained; armhf
+  # framework-dependent), one .deb per application and architecture with only its own native files; the bridge once its
+  # project exists. build-deb.sh installs NativeAOT's toolchain (clang, the aarch64 cross libraries) from apt if missing.
   "$ROOT/packaging/build-deb.sh" --out "$ARTIFACTS/packages"
 }
 
