@@ -95,7 +95,8 @@ cmd_test() {
 
 cmd_publish() {
   need_dotnet
-  # --- the node: self-contained and trimmed for this machine's RID (the form the amd64/arm64 packages ship), so
+  # --- the node: self-contained and trimmed for this machine's RID (no native toolchain needed; the amd64/arm64
+  # packages ship it NativeAOT, built by packaging/build-deb.sh), so
   # artifacts/edgenode/edgenode is a native executable that needs no installed .NET; framework-dependent with a
   # launcher script where no runtime pack is served (32-bit ARM).
   local out="$ARTIFACTS/edgenode" rid=""
