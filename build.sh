@@ -95,7 +95,8 @@ cmd_test() {
 
 cmd_publish() {
   need_dotnet
-  # --- the node: self-contained and trimmed for this machine's RID (the form the amd64/arm64 packages ship), so
+  # --- the node: self-contained and trimmed for this machine's RID (no native toolchain needed; the amd64/arm64
+  # packages ship it NativeAOT, built by packaging/build-deb.sh), so
   # artifacts/edgenode/edgenode is a native executable that needs no installed .NET; framework-dependent with a
   # launcher script where no runtime pack is served (32-bit ARM).
   local out="$ARTIFACTS/edgenode" rid=""
@@ -388,8 +389,9 @@ YAML
 
 cmd_package() {
   need_dotnet
-  # One publish per application and form (self-contained amd64 and arm64, framework-dependent armhf), one .deb per
-  # application and architecture with only its own native files; the bridge once its project exists.
+  # One publish per application and form (amd64 and arm64: the node NativeAOT, the bridge self-contained; armhf
+  # framework-dependent), one .deb per application and architecture with only its own native files; the bridge once its
+  # project exists. build-deb.sh installs NativeAOT's toolchain (clang, the aarch64 cross libraries) from apt if missing.
   "$ROOT/packaging/build-deb.sh" --out "$ARTIFACTS/packages"
 }
 

@@ -3,9 +3,10 @@
 # own architecture's native files.
 #   packaging/build-deb.sh [--out DIR] [--arch amd64,arm64,armhf] [--app edgenode,edgenode-bridge] [--version V]
 #                          [--publish-dir DIR] [--reuse-publish]
-# Called by "./build.sh package" (out: artifacts/packages). amd64 and arm64 packages are self-contained and trimmed
-# (the .NET runtime is inside: /usr/lib/<app>/<app> is a native executable); armhf is framework-dependent because no
-# linux-arm runtime packs are served. Publishes go to artifacts/publish/<app>-<arch>; --reuse-publish takes an
+# Called by "./build.sh package" (out: artifacts/packages). amd64 and arm64 packages need no .NET on the gateway: the
+# node's are NativeAOT (/usr/lib/edgenode/edgenode is native code, no runtime at all; gcc for amd64 and the aarch64
+# cross gcc for arm64 are installed from apt when missing), the bridge's self-contained and trimmed (the .NET runtime
+# is inside); armhf is framework-dependent because no linux-arm runtime packs are served. Publishes go to artifacts/publish/<app>-<arch>; --reuse-publish takes an
 # existing one instead of publishing again; --publish-dir DIR packages DIR (one publish) for every architecture.
 set -euo pipefail
 
@@ -19,13 +20,14 @@ PUBLISH=""
 REUSE=0
 
 # The applications: name | project | Debian files | systemd unit | example configuration | types folder | architectures
-# | trim mode of the self-contained publish (full, partial, or "project": whatever the project sets, untrimmed unless
-# it sets PublishTrimmed). An application whose project does not exist (yet) is skipped. The bridge's is "project":
+# | form of the amd64/arm64 publish: "aot" (NativeAOT), or self-contained with a trim mode (full, partial, or
+# "project": whatever the project sets, untrimmed unless it sets PublishTrimmed). The node is NativeAOT: measured by
+# "./build.sh bench footprint" against the trimmed self-contained form (README "Footprint: the shipped form"). An application whose project does not exist (yet) is skipped. The bridge's is "project":
 # Confluent.Kafka 2.16 binds librdkafka's entry points by reflection over its NativeMethods classes and the trimmer
 # reports that (IL2104, an error here) even in partial mode, so the bridge's project decides (PublishTrimmed with
 # TrimmerRootAssembly Confluent.Kafka, say) and the package follows.
 APPS=(
-  "edgenode|src/EdgeNode/EdgeNode.csproj|packaging/debian|systemd/edgenode.service|config/edgenode.example.yaml|config/types|amd64,arm64,armhf|full"
+  "edgenode|src/EdgeNode/EdgeNode.csproj|packaging/debian|systemd/edgenode.service|config/edgenode.example.yaml|config/types|amd64,arm64,armhf|aot"
   "edgenode-bridge|src/EdgeNode.Bridge/EdgeNode.Bridge.csproj|packaging/debian-bridge|systemd/edgenode-bridge.service|config/edgenode-bridge.example.yaml|-|amd64,arm64|project"
 )
 
@@ -77,6 +79,27 @@ strip_tool() {
     apt_install "binutils-${triplet//_/-}" >&2
   fi
   if command -v "$triplet-strip" >/dev/null 2>&1; then echo "$triplet-strip"; else echo llvm-strip; fi
+}
+
+# NativeAOT's native toolchain for an architecture: clang links the executable (for arm64 on an x86-64 machine with
+# --target=aarch64-linux-gnu, which the ILCompiler targets pass, and Debian's aarch64 cross binutils, C library and
+# GCC runtime objects: gcc-aarch64-linux-gnu, libc6-dev-arm64-cross); objcopy of the target splits the symbols off.
+# Installed from apt when missing. Prints the extra "dotnet publish" arguments. (The cross gcc alone cannot link:
+# the targets always pass --target=, which only clang understands.)
+aot_toolchain() {
+  local arch="$1" host triplet
+  host="$(dpkg --print-architecture)"
+  triplet="$(triplet_of "$arch")"
+  command -v clang >/dev/null 2>&1 || apt_install clang >&2
+  if [ "$arch" = "$host" ]; then
+    [ -f /usr/include/stdio.h ] || apt_install libc6-dev >&2
+    printf '%s\n' "-p:CppCompilerAndLinker=clang" "-p:ObjCopyName=objcopy"
+    return 0
+  fi
+  [ "$arch" = arm64 ] && [ "$host" = amd64 ] || die "no NativeAOT cross toolchain for $arch on $host"
+  command -v "$triplet-objcopy" >/dev/null 2>&1 && [ -f "/usr/$triplet/include/stdio.h" ] && [ -d "/usr/lib/gcc-cross/$triplet" ] ||
+    apt_install "gcc-${triplet//_/-}" "libc6-dev-$arch-cross" >&2
+  printf '%s\n' "-p:CppCompilerAndLinker=clang" "-p:ObjCopyName=$triplet-objcopy"
 }
 
 # The Debian package that provides a shared library the objects are linked against (what dpkg-shlibdeps would say on
@@ -143,12 +166,19 @@ trap 'rm -rf "$WORK"' EXIT
 # framework-dependent and RID-neutral for armhf (runtimes/<rid>/native is filtered when the package is assembled).
 publish() {
   local app="$1" project="$2" arch="$3" dir="$4" trim="$5"
-  if [ "$REUSE" = 1 ] && [ -f "$dir/$app.dll" ]; then
+  if [ "$REUSE" = 1 ] && { [ -f "$dir/$app.dll" ] || [ -f "$dir/$app" ]; }; then
     log "reusing the $app publish in ${dir#"$ROOT"/}"
     return 0
   fi
   rm -rf "$dir"
-  if self_contained_arch "$arch"; then
+  if self_contained_arch "$arch" && [ "$trim" = aot ]; then
+    local toolchain=()
+    mapfile -t toolchain < <(aot_toolchain "$arch")
+    log "publishing $app for $(rid_of "$arch") (NativeAOT)"
+    dotnet publish "$ROOT/$project" -c Release -nologo -clp:ErrorsOnly -o "$dir" -r "$(rid_of "$arch")" \
+      -p:PublishAot=true -p:UseAppHost=true ${toolchain[@]+"${toolchain[@]}"} \
+      -p:PublishReferencesDocumentationFiles=false -p:PublishDocumentationFile=false >&2
+  elif self_contained_arch "$arch"; then
     local trimming=()
     [ "$trim" = project ] || trimming=(-p:PublishTrimmed=true -p:TrimMode="$trim")
     log "publishing $app for $(rid_of "$arch") (self-contained, trimmed: $trim)"
@@ -185,15 +215,18 @@ contains() { [[ ",$1," == *",$2,"* ]]; }
 # assemble APP DEBDIR UNIT CONFIG TYPES ARCH PUBLISHDIR: one .deb.
 assemble() {
   local app="$1" deb="$2" unit="$3" config="$4" types="$5" arch="$6" pub="$7"
-  local rid stage lib doc form
+  local rid stage lib doc form aot
   rid="$(rid_of "$arch")"
   stage="$WORK/$app-$arch"
   lib="$stage/usr/lib/$app"
   doc="$stage/usr/share/doc/$app"
-  [ -f "$pub/$app.dll" ] || die "no $app.dll in $pub"
-  # The publish decides the form: with the apphost beside the assembly it is self-contained.
-  if [ -f "$pub/$app" ] && [ -f "$pub/libcoreclr.so" ]; then form=self-contained; else form=framework-dependent; fi
-  log "assembling ${app}_${VERSION}_${arch}.deb ($rid, $form)"
+  [ -f "$pub/$app.dll" ] || [ -f "$pub/$app" ] || die "no $app.dll nor $app in $pub"
+  # The publish decides the form: with the apphost and the runtime beside the assembly it is self-contained; an
+  # executable without an assembly is NativeAOT. Both carry what they need (native: "self-contained" below).
+  if [ -f "$pub/$app" ] && [ -f "$pub/libcoreclr.so" ]; then form=self-contained; aot=0
+  elif [ -f "$pub/$app" ] && [ ! -f "$pub/$app.dll" ]; then form=self-contained; aot=1
+  else form=framework-dependent; aot=0; fi
+  log "assembling ${app}_${VERSION}_${arch}.deb ($rid, $([ "$aot" = 1 ] && echo NativeAOT || echo "$form"))"
   rm -rf "$stage"
   mkdir -p "$lib" "$stage/usr/bin" "$stage/lib/systemd/system" "$stage/etc/$app" "$doc" "$stage/usr/share/man/man1" \
            "$stage/usr/share/lintian/overrides" "$stage/DEBIAN"
@@ -272,8 +305,9 @@ assemble() {
       [ "$pkg" = libc6 ] || needs["$pkg"]=1
     done < <(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
   done < <(find "$lib" -type f -print0)
-  # Loaded with dlopen, so no NEEDED entry names them: OpenSSL (TLS) for the runtime's crypto shim.
-  if [ -f "$lib/libSystem.Security.Cryptography.Native.OpenSsl.so" ]; then
+  # Loaded with dlopen, so no NEEDED entry names them: OpenSSL (TLS) for the runtime's crypto shim, a library of its
+  # own in the self-contained form, linked into the executable by NativeAOT (which then names the sonames it tries).
+  if [ -f "$lib/libSystem.Security.Cryptography.Native.OpenSsl.so" ] || { [ "$aot" = 1 ] && grep -qa 'libssl\.so\.3' "$lib/$app"; }; then
     unset 'needs[libssl3 | libssl3t64]'
     needs["libssl3 | libssl3t64 | libssl1.1"]=1
   fi
@@ -300,7 +334,9 @@ assemble() {
   size="$(du -k -s --apparent-size --exclude=DEBIAN "$stage" | cut -f1)"
   # Control fields that differ by form: the framework-dependent package needs a runtime installed beside it.
   local recommends="" runtime
-  if [ "$form" = self-contained ]; then
+  if [ "$aot" = 1 ]; then
+    runtime=" .\n The program is compiled ahead of time to native code (NativeAOT): no .NET\n runtime is needed, nothing else needs to be installed."
+  elif [ "$form" = self-contained ]; then
     runtime=" .\n The package carries its own .NET runtime (self-contained, trimmed): nothing\n else needs to be installed."
   else
     recommends="Recommends: aspnetcore-runtime-10.0\n"

@@ -17,11 +17,18 @@ internal sealed class DeviceRuntime
     internal const int MaxWritesPerCycle = 16;
 
     // Pending DCMD writes: at most one per metric (the latest value wins), in the order metrics were first asked for,
-    // so the queue is bounded by the device's metric count however many commands arrive. _writeReady wakes the loop.
+    // so the queue is bounded by the device's metric count however many commands arrive. A queued write sets
+    // _writeSignalled and wakes the loop.
     private readonly Lock _writeLock = new();
     private readonly Dictionary<int, SparkplugValue> _pendingWrites = [];
     private readonly Queue<int> _writeOrder = new();
-    private readonly Channel<bool> _writeReady = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    // The loop's wait between scans: one timer per device, re-armed for each wait, and a completion source that the
+    // timer, a queued write, a stop or the cancellation completes (all under _writeLock). A linked token source, a
+    // Task.Delay, a channel waiter and a Task.WhenAny per wait cost the scan path more than the scan's own work (a
+    // cancelled channel waiter even captures a stack trace for its OperationCanceledException).
+    private TaskCompletionSource? _wake;
+    private bool _writeSignalled;
+    private bool _stopping;
     private readonly Func<DeviceConfig, IDeviceDriver> _createDriver;
     private readonly ILogger _logger;
     private Task? _scanLoop;
@@ -138,9 +145,10 @@ internal sealed class DeviceRuntime
             }
 
             _pendingWrites[metric] = value;
+            _writeSignalled = true;
         }
 
-        _writeReady.Writer.TryWrite(true);
+        Wake();
         return replaced;
     }
 
@@ -193,7 +201,12 @@ internal sealed class DeviceRuntime
 
     public async Task StopAsync()
     {
-        _writeReady.Writer.TryComplete();
+        lock (_writeLock)
+        {
+            _stopping = true;
+        }
+
+        Wake();
         foreach (var task in new[] { _scanLoop, _eventPump })
         {
             if (task is not null)
@@ -213,6 +226,8 @@ internal sealed class DeviceRuntime
         CancellationToken cancellationToken)
     {
         IDeviceDriver? driver = null;
+        using var timer = time.CreateTimer(static s => ((DeviceRuntime)s!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        using var stopped = cancellationToken.UnsafeRegister(static s => ((DeviceRuntime)s!).Wake(), this);
         try
         {
             var reading = new DeviceReading(Names.Length);
@@ -242,7 +257,11 @@ internal sealed class DeviceRuntime
                 // Writes until the next read is due (at least one, at most MaxWritesPerCycle): the read follows at
                 // its scan rate however many writes wait, and the writes still make progress on a slow bus.
                 var wrote = false;
-                _writeReady.Reader.TryRead(out _);
+                lock (_writeLock)
+                {
+                    _writeSignalled = false;
+                }
+
                 for (var n = 0; n < MaxWritesPerCycle && (n == 0 || time.GetUtcNow() < next) && TryTakeWrite(out var metric, out var value); n++)
                 {
                     DeviceWriteResult result;
@@ -259,9 +278,9 @@ internal sealed class DeviceRuntime
                     wrote = true;
                 }
 
-                if (PendingWrites > 0)
+                lock (_writeLock)
                 {
-                    _writeReady.Writer.TryWrite(true); // more to do after the read
+                    _writeSignalled |= _writeOrder.Count > 0; // more to do after the read
                 }
 
                 var now = time.GetUtcNow();
@@ -303,18 +322,9 @@ internal sealed class DeviceRuntime
 
                 // Whole milliseconds: a sub-millisecond wait would be no wait at all, and the loop would spin until `next`.
                 var wait = TimeSpan.FromMilliseconds(Math.Ceiling((next - time.GetUtcNow()).TotalMilliseconds));
-                if (wait > TimeSpan.Zero)
+                if (wait > TimeSpan.Zero && !await WaitAsync(timer, wait, cancellationToken).ConfigureAwait(false))
                 {
-                    using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    var delay = Task.Delay(wait, time, cts.Token);
-                    var writeReady = _writeReady.Reader.WaitToReadAsync(cts.Token).AsTask();
-                    await Task.WhenAny(delay, writeReady).ConfigureAwait(false);
-                    await cts.CancelAsync().ConfigureAwait(false);
-                    if (writeReady.IsCompletedSuccessfully && !writeReady.Result && delay.IsCompleted == false)
-                    {
-                        // the write queue was completed: the device is stopping
-                        return;
-                    }
+                    return; // the device is stopping
                 }
             }
         }
@@ -335,6 +345,49 @@ internal sealed class DeviceRuntime
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Waits until the next scan is due, a write is queued or the device stops; false when it stops.
+    /// </summary>
+    private async ValueTask<bool> WaitAsync(ITimer timer, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_writeLock)
+        {
+            if (_stopping)
+            {
+                return false;
+            }
+
+            if (_writeSignalled || cancellationToken.IsCancellationRequested)
+            {
+                return true;
+            }
+
+            _wake = wake;
+        }
+
+        timer.Change(wait, Timeout.InfiniteTimeSpan);
+        await wake.Task.ConfigureAwait(false);
+        timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        lock (_writeLock)
+        {
+            _wake = null;
+            return !_stopping;
+        }
+    }
+
+    private void Wake()
+    {
+        TaskCompletionSource? wake;
+        lock (_writeLock)
+        {
+            wake = _wake;
+            _wake = null;
+        }
+
+        wake?.TrySetResult();
     }
 
     private async Task PumpEventsAsync(ChannelReader<DeviceEvent> events, int generation, Action<EngineEvent> post,

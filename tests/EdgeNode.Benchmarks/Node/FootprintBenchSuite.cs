@@ -79,6 +79,9 @@ public sealed class FootprintBenchSuite : IBenchSuite
         output.Line($"- Targets for the shipped form: RSS < 60 MB, CPU < 10% of one core, READY=1 < 1 s. Window {window.TotalSeconds:0} s after " +
                     $"{warmUp.TotalSeconds:0} s of warm-up; {rounds} round(s), forms interleaved. Load average (1 min) before each run: " +
                     string.Join(", ", loads.Select(l => l.ToString("0.0", CultureInfo.InvariantCulture))) + $" on {Environment.ProcessorCount} cores.");
+        var unitEnvironment = NodeRig.UnitEnvironment();
+        output.Line("- Environment of every form, from systemd/edgenode.service's Environment= lines: " +
+                    (unitEnvironment.Count == 0 ? "none" : string.Join(", ", unitEnvironment.Select(e => $"{e.Key}={e.Value}"))) + ".");
         output.Line("- CPU per scan = the process's CPU time in the window / the scan periods it held (one scan = one poll of all 15,000 registers). " +
                     "DDATA/s (sampled after the window) near 60 means every device is up and reporting.");
         foreach (var r in results.Where(r => r.ExitCode != 0))
@@ -111,6 +114,10 @@ public sealed class FootprintBenchSuite : IBenchSuite
                 ["WATCHDOG_USEC"] = null,
                 ["JOURNAL_STREAM"] = null,
             };
+            foreach (var (name, value) in NodeRig.UnitEnvironment())
+            {
+                environment[name] = value;
+            }
 
             var started = Stopwatch.GetTimestamp();
             process = ExternalProcess.Start(form.File, [.. form.Prefix, "run", "--config", config], directory, environment);

@@ -68,6 +68,38 @@ internal static class NodeRig
         }
     }
 
+    /// <summary>
+    /// The Environment= settings of the shipped unit (systemd/edgenode.service): the runtime knobs that only an
+    /// environment variable can set (DOTNET_GCgen0size has no runtimeconfig name), so the benchmarks run the node as
+    /// systemd does. EDGENODE_BENCH_NO_UNIT_ENV=1 leaves them out (to measure what they buy).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> UnitEnvironment()
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        var unit = Path.Combine(RepoPaths.Root, "systemd", "edgenode.service");
+        if (Environment.GetEnvironmentVariable("EDGENODE_BENCH_NO_UNIT_ENV") == "1" || !File.Exists(unit))
+        {
+            return settings;
+        }
+
+        foreach (var line in File.ReadLines(unit))
+        {
+            if (line.StartsWith("Environment=", StringComparison.Ordinal))
+            {
+                foreach (var assignment in line["Environment=".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var eq = assignment.IndexOf('=', StringComparison.Ordinal);
+                    if (eq > 0)
+                    {
+                        settings[assignment[..eq]] = assignment[(eq + 1)..];
+                    }
+                }
+            }
+        }
+
+        return settings;
+    }
+
     public static Task<ExternalProcess> StartNode(int brokerPort, int modbusPort, string workDirectory, string edgeNodeId, string? extraMqtt = null)
     {
         var config = Path.Combine(workDirectory, "bench.yaml");
@@ -81,6 +113,11 @@ internal static class NodeRig
             ["WATCHDOG_USEC"] = null,
             ["JOURNAL_STREAM"] = null,
         };
+        foreach (var (name, value) in UnitEnvironment())
+        {
+            environment[name] = value;
+        }
+
         return Task.FromResult(NodeExe is { } exe
             ? ExternalProcess.Start(exe, ["run", "--config", config], workDirectory, environment)
             : ExternalProcess.Start("dotnet", [NodeDll, "run", "--config", config], workDirectory, environment));
