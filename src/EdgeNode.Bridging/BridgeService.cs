@@ -259,6 +259,7 @@ public sealed class BridgeService
         {
             var outcome = _processor.Process(message.Topic, message.Payload.Span, NowMs());
             Counters.Count(outcome);
+            Log.MessageRead(_logger, message.Topic, (int)message.QoS, message.Payload.Length, outcome.Records.Count);
             if (outcome.LogProblem && outcome.ProblemDetail is { } detail)
             {
                 Log.BadInput(_logger, outcome.Problem.ToString(), detail);

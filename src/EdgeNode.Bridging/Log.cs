@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6111, Level = LogLevel.Warning, Message = "Could not delete the confirmed journal segment {Path}: {Reason}")]
     public static partial void JournalDeleteFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 6112, Level = LogLevel.Debug, Message = "MQTT message on {Topic} (QoS {QoS}, {Bytes} bytes): {Records} records")]
+    public static partial void MessageRead(ILogger logger, string topic, int qoS, int bytes, int records);
 }

@@ -77,6 +77,12 @@ public sealed class KafkaRecordProducer : IRecordSink, IDisposable
             // 60, so records are retried on a fresh connection soon after it comes back.
             ["socket.timeout.ms"] = "10000",
             ["request.timeout.ms"] = "10000",
+            // One produce request in flight per broker. With several, a later batch that succeeds makes librdkafka
+            // count an earlier one that failed as persisted too ("implicitly acked"): sound against a broker that
+            // enforces idempotent sequence numbers, a lost record against one that does not (librdkafka's own mock
+            // cluster checks them only for transactional producers: BridgeFaultTests lost records that way).
+            // Batching keeps throughput: one request carries up to batch.size bytes.
+            ["max.in.flight.requests.per.connection"] = "1",
         };
         foreach (var (key, value) in options.Properties)
         {
@@ -150,6 +156,14 @@ public sealed class KafkaRecordProducer : IRecordSink, IDisposable
         {
             Interlocked.Increment(ref _failed);
             Log.DeliveryFailed(_logger, report.Topic, report.Error.Reason);
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            // Where each record landed, for tracing a record from MQTT to its partition and offset.
+            var value = report.Message.Value;
+            Log.Delivered(_logger, report.Topic, report.Partition.Value, report.Offset.Value, report.Status.ToString(),
+                System.Text.Encoding.UTF8.GetString(value, 0, Math.Min(value.Length, 160)));
         }
 
         batch?.Delivered(ok);

@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6006, Level = LogLevel.Debug, Message = "librdkafka {Facility}: {Message}")]
     public static partial void Native(ILogger logger, string facility, string message);
+
+    [LoggerMessage(EventId = 6007, Level = LogLevel.Debug, Message = "Record for {Topic} [{Partition}] @{Offset}: {Status} ({Value})")]
+    public static partial void Delivered(ILogger logger, string topic, int partition, long offset, string status, string value);
 }

@@ -119,8 +119,20 @@ public sealed class BridgeRig : IAsyncDisposable
             await Task.Delay(500);
         }
 
-        throw new TimeoutException($"{what} not on the data topic within {timeout.TotalSeconds:0} s ({records.Count} records)\n" +
+        var logs = SaveLogs(what);
+        throw new TimeoutException($"{what} not on the data topic within {timeout.TotalSeconds:0} s ({records.Count} records; whole logs in {logs})\n" +
             $"--- bridge ---\n{Tail(Bridge.Output)}\n--- node ---\n{Node.OutputTail()}");
+    }
+
+    /// <summary>Writes the bridge's and the node's whole output under artifacts/test-results (a failure's tail is rarely enough).</summary>
+    public string SaveLogs(string what)
+    {
+        var dir = Path.Combine(RepoPaths.Root, "artifacts", "test-results", "bridge-logs");
+        System.IO.Directory.CreateDirectory(dir);
+        var stem = Path.Combine(dir, $"{DateTime.UtcNow:HHmmss}-{new string(what.Where(char.IsLetterOrDigit).Take(40).ToArray())}");
+        File.WriteAllText(stem + ".bridge.log", Bridge.Output);
+        File.WriteAllText(stem + ".node.log", Node.Output);
+        return stem + ".*.log";
     }
 
     public static string Tail(string text, int lines = 60) => string.Join('\n', text.Split('\n').TakeLast(lines));

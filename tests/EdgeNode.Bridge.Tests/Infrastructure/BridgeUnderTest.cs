@@ -61,6 +61,8 @@ public sealed class BridgeUnderTest : IAsyncDisposable
             ["INVOCATION_ID"] = null,
             // its own journal: never replay another test's records
             ["STATE_DIRECTORY"] = Path.Combine(directory ?? Path.GetTempPath(), "state"),
+            // Debug traces every record to its partition and offset (EDGENODE_TEST_BRIDGE_LOG_LEVEL=Debug when hunting a loss).
+            ["EDGENODE_LOG_LEVEL"] = Environment.GetEnvironmentVariable("EDGENODE_TEST_BRIDGE_LOG_LEVEL"),
         });
 
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] args)
@@ -142,6 +144,7 @@ public sealed class BridgeUnderTest : IAsyncDisposable
             kafka:
               bootstrapServers: "{bootstrap}"
               stallTimeoutMs: 2000
+            {(Environment.GetEnvironmentVariable("EDGENODE_TEST_RDKAFKA_DEBUG") is { Length: > 0 } debug && !extraKafka.Contains("properties", StringComparison.Ordinal) ? $"  properties: {{ debug: \"{debug}\" }}" : "")}
             {extraKafka}
             {(webPort is null ? "" : $"web: {{ listen: \"127.0.0.1:{webPort}\" }}")}
             """);
