@@ -12,8 +12,8 @@ namespace EdgeNode.Bridging;
 /// <summary>
 /// The running bridge: one MQTT session (persistent, fixed client id, QoS 1 subscriptions) feeding the
 /// <see cref="BridgeProcessor"/>, whose records go to an <see cref="IRecordSink"/> in MQTT order. A QoS 1 message is
-/// acknowledged to the broker only after the sink confirmed all of its records (the MQTT client sends the PUBACK when
-/// the handler returns, and the handler waits). With a host id, it is a Sparkplug host application: STATE is
+/// acknowledged to the broker (the MQTT client sends the PUBACK when the handler returns) once its records are fsynced
+/// in the journal, or without a journal only after the sink confirmed all of them (the handler waits). With a host id, it is a Sparkplug host application: STATE is
 /// published after the SUBACK, online only while the sink takes records; the Will says offline.
 /// </summary>
 public sealed class BridgeService
@@ -252,6 +252,7 @@ public sealed class BridgeService
     private async Task OnMessageAsync(MqttApplicationMessage message)
     {
         DeliveryBatch? batch = null;
+        var batchJournaled = false;
         string? rebirthGroup = null;
         string? rebirthNode = null;
         await _processing.WaitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -277,7 +278,11 @@ public sealed class BridgeService
                         segment = journal.Append(record.IsState, record.Key, record.Value);
                     }
 
-                    journal.Flush();
+                    // A QoS 1 message is acknowledged once its records are on disk, not when Kafka confirms them: holding
+                    // the dispatcher for Kafka would leave the QoS 0 DATA behind it in the client's receive queue, where a
+                    // kill -9 loses it (seen with Kafka down right after births).
+                    journal.Flush(durable: batch is not null);
+                    batchJournaled = batch is not null;
                 }
 
                 foreach (var record in outcome.Records)
@@ -312,7 +317,20 @@ public sealed class BridgeService
             }
         }
 
-        if (batch is not null)
+        if (batch is not null && batchJournaled)
+        {
+            batch.Seal();
+            var topic = message.Topic;
+            _ = batch.Completion.ContinueWith(t =>
+            {
+                if (!t.Result)
+                {
+                    Log.BatchFailed(_logger, topic);
+                }
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion,
+                TaskScheduler.Default);
+        }
+        else if (batch is not null)
         {
             batch.Seal();
             // The PUBACK goes out when this returns: only after Kafka confirmed every record of the message.

@@ -100,7 +100,7 @@ public sealed class RecordJournal : IDisposable
     }
 
     /// <summary>
-    /// Appends one record (buffered until <see cref="Flush"/>) and returns the segment's delivery counter, to be passed
+    /// Appends one record (buffered until <see cref="Flush()"/>) and returns the segment's delivery counter, to be passed
     /// with the record to the sink.
     /// </summary>
     public DeliveryBatch Append(bool isState, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
@@ -134,11 +134,22 @@ public sealed class RecordJournal : IDisposable
     }
 
     /// <summary>Writes what was appended to the kernel (call once per MQTT message, before handing its records over).</summary>
-    public void Flush()
+    public void Flush() => Flush(durable: false);
+
+    /// <summary>
+    /// Writes what was appended to the kernel and, when <paramref name="durable"/>, to the disk (fsync): a QoS 1 message is
+    /// acknowledged on the strength of it, so it must outlive a power cut as the broker's copy would have.
+    /// </summary>
+    public void Flush(bool durable)
     {
         lock (_lock)
         {
             WriteBuffered();
+            if (durable && _stream is not null)
+            {
+                _stream.Flush(flushToDisk: true);
+            }
+
             if (_segment is not null && (_segmentBytes >= RotateBytes || Environment.TickCount64 - _segmentOpened >= s_rotateAge.TotalMilliseconds))
             {
                 CloseSegment();
