@@ -125,9 +125,9 @@ internal static class NodeRig
 
     /// <summary>Waits until the observer saw every unit's DBIRTH; fails early when the process ends.</summary>
     public static async Task WaitForBirthsAsync(NodeTrafficObserver observer, ExternalProcess process, string label, long startedTimestamp,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, int units = Units)
     {
-        while (observer.DevicesBorn < Units)
+        while (observer.DevicesBorn < units)
         {
             if (process.HasExited)
             {
@@ -136,7 +136,7 @@ internal static class NodeRig
 
             if (Stopwatch.GetElapsedTime(startedTimestamp) > s_birthTimeout)
             {
-                throw new TimeoutException($"{label}: {observer.DevicesBorn} of {Units} DBIRTHs after {s_birthTimeout.TotalSeconds:0} s:\n{Tail(process.Output)}");
+                throw new TimeoutException($"{label}: {observer.DevicesBorn} of {units} DBIRTHs after {s_birthTimeout.TotalSeconds:0} s:\n{Tail(process.Output)}");
             }
 
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);

@@ -128,7 +128,7 @@ public sealed class WebBenchSuite : IBenchSuite
         TimeSpan warmUp, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("edgenode-bench-web-").FullName;
-        var farm = new RegisterFarm(NodeRig.Units, NodeRig.RegistersPerUnit, 0.1, NodeRig.FarmSeed);
+        var farm = new RegisterFarm(Units, NodeRig.RegistersPerUnit, 0.1, NodeRig.FarmSeed);
         using var farmStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var farmLoop = NodeRig.DriveFarmAsync(farm, NodeRig.FarmSeed, farmStop.Token);
         ExternalProcess? process = null;
@@ -143,6 +143,12 @@ public sealed class WebBenchSuite : IBenchSuite
             var webPort = mode == Mode.Off ? 0 : FreePort.Next();
             var config = Path.Combine(directory, "web.yaml");
             var yaml = NodeRig.NodeConfig(broker.Port, modbus.Port, EdgeNodeId);
+            if (Units < NodeRig.Units)
+            {
+                // A smaller map (EDGENODE_BENCH_WEB_UNITS): the devices are the file's last section, one "- id: UnitN" each.
+                yaml = yaml[..yaml.IndexOf($"  - id: Unit{Units + 1}\n", StringComparison.Ordinal)];
+            }
+
             if (mode != Mode.Off)
             {
                 yaml += $"web:\n  listen: \"127.0.0.1:{webPort}\"\n";
@@ -159,7 +165,7 @@ public sealed class WebBenchSuite : IBenchSuite
             };
             var started = Stopwatch.GetTimestamp();
             process = ExternalProcess.Start(form.File, [.. form.Prefix, "run", "--config", config], directory, environment);
-            await NodeRig.WaitForBirthsAsync(observer, process, $"{form.Label} ({Label(mode)})", started, cancellationToken).ConfigureAwait(false);
+            await NodeRig.WaitForBirthsAsync(observer, process, $"{form.Label} ({Label(mode)})", started, cancellationToken, Units).ConfigureAwait(false);
 
             var events = 0L;
             if (mode == Mode.Page)
@@ -175,11 +181,15 @@ public sealed class WebBenchSuite : IBenchSuite
                         "for (const t of ['full', 'delta']) s.addEventListener(t, () => window.__sse++); return s; }; " +
                         // Stutter: the main thread's long tasks (over 50 ms, the browser's own measure), as the window sees them.
                         "window.__long = { n: 0, max: 0 }; new PerformanceObserver((l) => { for (const e of l.getEntries()) { " +
-                        "window.__long.n++; window.__long.max = Math.max(window.__long.max, e.duration); } }).observe({ type: 'longtask' }); })()")
+                        "window.__long.n++; window.__long.max = Math.max(window.__long.max, e.duration); } }).observe({ type: 'longtask' }); " +
+                        // and the frames: gaps between animation frames over 50 ms (a 60 Hz page paints every 16.7 ms).
+                        "window.__gap = { n: 0, slow: 0, max: 0 }; let last = 0; const f = (t) => { if (last) { const d = t - last; " +
+                        "window.__gap.n++; if (d > 50) window.__gap.slow++; window.__gap.max = Math.max(window.__gap.max, d); } " +
+                        "last = t; requestAnimationFrame(f); }; requestAnimationFrame(f); })()")
                         .ConfigureAwait(false);
                     await page.GoToAsync(devicesUrl).ConfigureAwait(false);
                     // Polled from here, not with a function in the page: a page too busy to answer is what this waits out.
-                    var rows = $"document.querySelectorAll('#devices tbody tr').length >= {NodeRig.Units * NodeRig.RegistersPerUnit}";
+                    var rows = $"document.querySelectorAll('#devices tbody tr').length >= {Units * NodeRig.RegistersPerUnit}";
                     var until = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 120);
                     while (!await page.EvaluateExpressionAsync<bool>(rows).ConfigureAwait(false))
                     {
@@ -205,11 +215,12 @@ public sealed class WebBenchSuite : IBenchSuite
             var eventsBefore = await EventsAsync(page, reader).ConfigureAwait(false);
             if (page is not null)
             {
-                await page.EvaluateExpressionAsync("window.__long = { n: 0, max: 0 }").ConfigureAwait(false);
+                await page.EvaluateExpressionAsync("window.__long = { n: 0, max: 0 }; window.__gap = { n: 0, slow: 0, max: 0 }").ConfigureAwait(false);
             }
 
             var ddataBefore = observer.DataMessages;
             var cpuBefore = ProcessMeter.CpuTime(process.Id);
+            var rendererBefore = page is null || browser?.Process is null ? TimeSpan.Zero : RendererCpu(browser.Process.Id);
             var threadsBefore = ProcessMeter.ThreadCpu(process.Id);
             var clock = Stopwatch.GetTimestamp();
             var rssSamples = new List<long>();
@@ -220,6 +231,7 @@ public sealed class WebBenchSuite : IBenchSuite
             }
 
             var cpu = ProcessMeter.CpuTime(process.Id) - cpuBefore;
+            var renderer = page is null || browser?.Process is null ? TimeSpan.Zero : RendererCpu(browser.Process.Id) - rendererBefore;
             var threads = ProcessMeter.ThreadCpuDelta(threadsBefore, ProcessMeter.ThreadCpu(process.Id));
             var wall = Stopwatch.GetElapsedTime(clock);
             var byThread = string.Join(", ", threads.Where(t => t.Cpu > TimeSpan.Zero).Take(4)
@@ -227,7 +239,9 @@ public sealed class WebBenchSuite : IBenchSuite
             var peak = ProcessMeter.PeakRssBytes(process.Id);
             events = await EventsAsync(page, reader).ConfigureAwait(false) - eventsBefore;
             var longTasks = page is null ? "" : await page.EvaluateExpressionAsync<string>(
-                "window.__long.n + ' (longest ' + Math.round(window.__long.max) + ' ms)'").ConfigureAwait(false);
+                "window.__long.n + ' (longest ' + Math.round(window.__long.max) + ' ms); frames ' + window.__gap.n + ', ' + window.__gap.slow + " +
+                "' over 50 ms (longest gap ' + Math.round(window.__gap.max) + ' ms)'").ConfigureAwait(false)
+                + $"; page's renderer {renderer.TotalSeconds / Stopwatch.GetElapsedTime(clock).TotalSeconds * 100:0.0}% of one core";
             var ddata = observer.DataMessages - ddataBefore;
 
             process.Signal(Signals.SIGTERM);
@@ -281,8 +295,8 @@ public sealed class WebBenchSuite : IBenchSuite
     private static void Print(BenchOutput output, List<Result> results, List<Form> forms, int rounds, TimeSpan window, TimeSpan warmUp,
         List<double> loads, bool chromium)
     {
-        output.Heading($"web: the console's cost at the node workload ({NodeRig.Units * NodeRig.RegistersPerUnit:N0} Modbus TCP registers, " +
-                       $"{NodeRig.Units} units × {NodeRig.RegistersPerUnit}, scanned every {NodeRig.ScanMs} ms, 10% changing per scan)");
+        output.Heading($"web: the console's cost at the node workload ({Units * NodeRig.RegistersPerUnit:N0} Modbus TCP registers, " +
+                       $"{Units} units × {NodeRig.RegistersPerUnit}, scanned every {NodeRig.ScanMs} ms, 10% changing per scan)");
         output.Table(["form", "round", "mode", "CPU (% of one core)", "mean RSS", "peak RSS", "DDATA/s", "SSE events/s", "page long tasks"],
             results.Select(r => (IReadOnlyList<string>)
             [
@@ -323,7 +337,7 @@ public sealed class WebBenchSuite : IBenchSuite
                     "Load average (1 min) before each run: " + string.Join(", ", loads.Select(l => l.ToString("0.0", CultureInfo.InvariantCulture))) +
                     $" on {Environment.ProcessorCount} cores.");
         output.Line("- Page long tasks: main-thread tasks over 50 ms in the browser during the window (PerformanceObserver 'longtask'): " +
-                    "what a user sees as stutter.");
+                    "what a user sees as stutter; frames: animation frames painted in the window and the gaps between them over 50 ms.");
         output.Line("- CPU by thread (largest four, % of one core):");
         foreach (var r in results)
         {
@@ -344,6 +358,57 @@ public sealed class WebBenchSuite : IBenchSuite
         Mode.Idle => "console on, no client",
         _ => "console on, Devices page open",
     };
+
+    /// <summary>Units of 250 registers in the map: 8 (the node benchmark's 2,000 metrics) unless EDGENODE_BENCH_WEB_UNITS says fewer.</summary>
+    private static int Units =>
+        int.TryParse(Environment.GetEnvironmentVariable("EDGENODE_BENCH_WEB_UNITS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var units)
+            ? Math.Clamp(units, 1, NodeRig.Units)
+            : NodeRig.Units;
+
+    /// <summary>
+    /// CPU time of chromium's renderer processes under <paramref name="browserPid"/>: what painting the page costs, in CPU
+    /// rather than in wall time (long tasks and frame gaps stretch with the machine's load; this does not).
+    /// </summary>
+    private static TimeSpan RendererCpu(int browserPid)
+    {
+        var total = TimeSpan.Zero;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("--type=renderer", StringComparison.Ordinal) && DescendsFrom(pid, browserPid))
+                {
+                    total += ProcessMeter.CpuTime(pid);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+            {
+                // gone meanwhile
+            }
+        }
+
+        return total;
+    }
+
+    private static bool DescendsFrom(int pid, int ancestor)
+    {
+        for (var depth = 0; depth < 8 && pid > 1; depth++)
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            pid = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+            if (pid == ancestor)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static double LoadAverage()
     {
