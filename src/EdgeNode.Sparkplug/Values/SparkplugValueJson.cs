@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace EdgeNode.Sparkplug;
@@ -149,18 +148,14 @@ public static class SparkplugValueJson
 
     private static void WriteDateTime(Utf8JsonWriter w, long ms, SparkplugJsonStyle style)
     {
-        if (!style.DateTimeAsText)
+        if (style.DateTimeAsText)
         {
-            w.WriteNumberValue(ms);
-        }
-        else if (ms is >= -62135596800000 and <= 253402300799999)
-        {
-            w.WriteStringValue(DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
+            // Outside what DateTimeOffset holds, the number itself, still as text so the field keeps one JSON type.
+            w.WriteStringValue(SparkplugValueFormatter.FormatDateTime(ms));
         }
         else
         {
-            // Outside what DateTimeOffset holds: the number itself, still as text so the field keeps one JSON type.
-            w.WriteStringValue(ms.ToString(CultureInfo.InvariantCulture));
+            w.WriteNumberValue(ms);
         }
     }
 
