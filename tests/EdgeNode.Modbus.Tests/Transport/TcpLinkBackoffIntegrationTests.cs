@@ -18,21 +18,12 @@ public sealed class TcpLinkBackoffIntegrationTests
     public async Task GarbagePeer_RequestsWithoutPause_ReconnectsAtTheBackOffPaceNotPerRequest()
     {
         await using var peer = GarbageOrModbusPeer.Start();
-        var settings = ModbusLinkSettings.ForTcp("127.0.0.1", peer.Port) with { ReconnectDelayMs = 100, ReconnectDelayMaxMs = 400 };
-        await using var master = ModbusMaster.Create(settings);
-        var unit = master.ForUnit(1, s_noRetry);
+        await using var master = Master(peer, firstDelayMs: 100, maxDelayMs: 400);
 
         var clock = Stopwatch.StartNew();
-        var requests = 0;
-        var errors = new List<string>();
-        while (clock.Elapsed < TimeSpan.FromSeconds(2))
-        {
-            var result = await unit.ReadHoldingRegistersAsync(0, 1);
-            Assert.Equal(ModbusStatus.CommunicationError, result.Status);
-            errors.Add(result.Error!);
-            requests++;
-            await Task.Delay(5);
-        }
+        var errors = await RequestUntilAsync(master.ForUnit(1, s_noRetry), () => clock.Elapsed >= TimeSpan.FromSeconds(2));
+        var requests = errors.Count;
+        Assert.All(errors, e => Assert.Contains("lost", e, StringComparison.Ordinal));
 
         var elapsedMs = clock.Elapsed.TotalMilliseconds;
         // Delays 100, 200, 400, 400, …: the attempts that fit in the elapsed time, plus one in flight at the end.
@@ -51,8 +42,7 @@ public sealed class TcpLinkBackoffIntegrationTests
     public async Task GarbagePeer_AfterAGoodAnswer_BackOffStartsOverFromTheFirstDelay()
     {
         await using var peer = GarbageOrModbusPeer.Start();
-        var settings = ModbusLinkSettings.ForTcp("127.0.0.1", peer.Port) with { ReconnectDelayMs = 50, ReconnectDelayMaxMs = 10_000 };
-        await using var master = ModbusMaster.Create(settings);
+        await using var master = Master(peer, firstDelayMs: 50, maxDelayMs: 10_000);
         var unit = master.ForUnit(1, s_noRetry);
 
         var seen = await RequestUntilAsync(unit, () => peer.Accepted >= 4);
@@ -69,6 +59,9 @@ public sealed class TcpLinkBackoffIntegrationTests
         var after = await RequestUntilAsync(unit, () => peer.Accepted >= accepted + 2);
         Assert.Equal(50, after.Select(DelayOf).First(d => d > 0));
     }
+
+    private static ModbusMaster Master(GarbageOrModbusPeer peer, int firstDelayMs, int maxDelayMs) =>
+        ModbusMaster.Create(ModbusLinkSettings.ForTcp("127.0.0.1", peer.Port) with { ReconnectDelayMs = firstDelayMs, ReconnectDelayMaxMs = maxDelayMs });
 
     // Sends requests (5 ms apart) until the condition holds or a request succeeds; returns each error ("" for Ok).
     private static async Task<List<string>> RequestUntilAsync(ModbusUnitClient unit, Func<bool> done, bool stopOnOk = false)
