@@ -268,52 +268,7 @@ public sealed class MonitorTextFormatter
     }
 
     /// <summary>A value as a technician reads it: strings quoted, numbers invariant, bytes as hex.</summary>
-    internal static string ScalarText(SparkplugValue value)
-    {
-        if (value.IsNull)
-        {
-            return "null";
-        }
-
-        return value.DataType switch
-        {
-            SparkplugDataType.String or SparkplugDataType.Text or SparkplugDataType.Uuid => Quote(value.AsString()),
-            SparkplugDataType.DateTimeArray => DateTimeArrayText(value.AsArray<long>()),
-            _ => value.FormatValue(),
-        };
-    }
-
-    private static string DateTimeArrayText(ReadOnlySpan<long> values)
-    {
-        const int shown = 16;
-        var items = values.Length <= shown ? values.ToArray() : values[..shown].ToArray();
-        return $"[{string.Join(", ", items.Select(DateTimeText))}{(values.Length > shown ? $", … ({values.Length.ToString(Invariant)} in all)" : "")}]";
-    }
-
-    private static string DateTimeText(long ms) =>
-        ms is >= -62135596800000 and <= 253402300799999
-            ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", Invariant)
-            : ms.ToString(Invariant);
-
-    private static string Quote(string s)
-    {
-        var sb = new StringBuilder(s.Length + 2).Append('"');
-        foreach (var ch in s)
-        {
-            _ = ch switch
-            {
-                '"' => sb.Append("\\\""),
-                '\\' => sb.Append("\\\\"),
-                '\n' => sb.Append("\\n"),
-                '\r' => sb.Append("\\r"),
-                '\t' => sb.Append("\\t"),
-                _ when IsControl(ch) => sb.Append(Invariant, $"\\u{(int)ch:x4}"),
-                _ => sb.Append(ch),
-            };
-        }
-
-        return sb.Append('"').ToString();
-    }
+    internal static string ScalarText(SparkplugValue value) => value.FormatValueQuoted();
 
     private void AppendHex(StringBuilder sb, ReadOnlyMemory<byte> payload)
     {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using EdgeNode.Addressing;
 using EdgeNode.Mqtt;
 using Microsoft.Extensions.Logging;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
+using EdgeNode.Addressing;
 using EdgeNode.Configuration;
 using EdgeNode.Monitor;
-using EdgeNode.Mqtt;
 
 namespace EdgeNode;
 

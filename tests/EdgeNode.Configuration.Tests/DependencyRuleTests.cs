@@ -4,31 +4,58 @@ namespace EdgeNode.Configuration.Tests;
 
 /// <summary>
 /// The configuration describes; the engine maps descriptions to transports. These tests fail the build when
-/// EdgeNode.Configuration references a transport again (in its project file or in its compiled assembly), and when a
-/// library's project file lists a project its assembly does not use.
+/// EdgeNode.Configuration references a transport again (in its project file or in its compiled assembly), when
+/// EdgeNode.Addressing, the one project it shares rules through, takes a reference of its own, and when a library's
+/// project file lists a project its assembly does not use.
 /// </summary>
 public sealed class DependencyRuleTests
 {
     private static readonly string[] Transports =
         ["EdgeNode.Modbus", "EdgeNode.Serial", "EdgeNode.Gpio", "EdgeNode.I2c", "EdgeNode.Mqtt", "EdgeNode.Sparkplug", "EdgeNode.Storage", "EdgeNode.Kafka"];
 
+    // The broker URL and Sparkplug id rules the configuration shares with the MQTT client and the codec.
+    private const string SharedRules = "EdgeNode.Addressing";
+
     [Fact]
-    public void ConfigurationAssembly_References_NoOtherEdgeNodeAssembly()
+    public void ConfigurationAssembly_References_OnlyTheSharedRulesOfOurs()
     {
         var references = typeof(EdgeNodeConfig).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
 
-        Assert.DoesNotContain(references, name => name.StartsWith("EdgeNode", StringComparison.Ordinal));
+        Assert.Equal([SharedRules], references.Where(name => name.StartsWith("EdgeNode", StringComparison.Ordinal)));
         Assert.Contains("YamlDotNet", references);
     }
 
     [Fact]
-    public void ConfigurationProject_Lists_NoProjectAndNoFramework()
+    public void ConfigurationProject_Lists_OnlyTheSharedRulesAndNoFramework()
     {
         var project = Project("EdgeNode.Configuration");
 
-        Assert.Empty(Items(project, "ProjectReference"));
+        Assert.Equal([SharedRules], Items(project, "ProjectReference").Select(Path.GetFileNameWithoutExtension));
         Assert.Empty(Items(project, "FrameworkReference"));
         Assert.Equal(["YamlDotNet"], Items(project, "PackageReference"));
+    }
+
+    [Fact]
+    public void SharedRules_ReferenceNothing_SoTheConfigurationTakesNoTransportThroughThem()
+    {
+        var project = Project(SharedRules);
+        var used = ReferencedAssemblies(Path.Combine(AppContext.BaseDirectory, SharedRules + ".dll"));
+
+        Assert.Empty(Items(project, "ProjectReference"));
+        Assert.Empty(Items(project, "PackageReference"));
+        Assert.Empty(Items(project, "FrameworkReference"));
+        Assert.DoesNotContain(used, name => name.StartsWith("EdgeNode", StringComparison.Ordinal));
+        Assert.All(used, name => Assert.True(name.StartsWith("System", StringComparison.Ordinal), $"{SharedRules} uses {name}"));
+    }
+
+    [Theory]
+    [InlineData("EdgeNode.Mqtt")]
+    [InlineData("EdgeNode.Sparkplug")]
+    public void TransportsWithTheSameRules_ListTheSharedRules_InsteadOfACopy(string name)
+    {
+        var listed = Items(Project(name), "ProjectReference").Select(Path.GetFileNameWithoutExtension);
+
+        Assert.Contains(SharedRules, listed);
     }
 
     [Fact]

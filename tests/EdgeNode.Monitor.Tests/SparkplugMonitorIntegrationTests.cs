@@ -1,3 +1,4 @@
+using EdgeNode.Addressing;
 using EdgeNode.Mqtt;
 using EdgeNode.Sparkplug;
 using EdgeNode.Testing;

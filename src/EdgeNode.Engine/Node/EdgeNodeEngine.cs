@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Threading.Channels;
+using EdgeNode.Addressing;
 using EdgeNode.Configuration;
 using EdgeNode.Engine.Devices;
 using EdgeNode.Engine.Devices.Modbus;

@@ -12,7 +12,10 @@ namespace EdgeNode.Modbus;
 /// to requests so that up to <see cref="ModbusLinkSettings.MaxInFlight"/> requests can be outstanding. A reader loop
 /// (PipeReader over the socket) dispatches responses; a per-transaction timer times them out; a late response with a
 /// stale id is dropped. A failed or silent connection is dropped and re-made on the next request, with an
-/// exponential delay between failed connection attempts.
+/// exponential delay between failed connection attempts. A connection that ends before it delivered one well-framed
+/// Modbus response (a peer that is not Modbus and answers garbage, one that accepts and closes at once, one that never
+/// answers) counts as a failed attempt too, so such a peer is reconnected at the back-off's pace, not on every request;
+/// the count restarts at the first good response.
 /// </summary>
 internal sealed class TcpTransport : IModbusTransport
 {
@@ -33,6 +36,7 @@ internal sealed class TcpTransport : IModbusTransport
     private Connection? _connection;
     private int _nextTransactionId;
     private long _reconnectNotBefore;
+    // Consecutive failed attempts: connects that failed and connections that ended without a valid response.
     private int _connectFailures;
     private string? _lastError;
     private volatile bool _disposed;
@@ -162,7 +166,7 @@ internal sealed class TcpTransport : IModbusTransport
                 return connection;
             }
 
-            if (Stopwatch.GetTimestamp() < _reconnectNotBefore)
+            if (Stopwatch.GetTimestamp() < Volatile.Read(ref _reconnectNotBefore))
             {
                 return null;
             }
@@ -180,8 +184,7 @@ internal sealed class TcpTransport : IModbusTransport
                 var reason = ex is OperationCanceledException
                     ? $"cannot connect to {_host}:{_port}: no answer within {_settings.ConnectTimeoutMs} ms"
                     : $"cannot connect to {_host}:{_port}: {ex.Message}";
-                var delay = ReconnectDelay(++_connectFailures);
-                _reconnectNotBefore = Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency);
+                var delay = DelayNextAttempt();
                 if (reason != _lastError)
                 {
                     Log.LinkUnavailable(_logger, Name, reason, (long)delay.TotalMilliseconds);
@@ -191,7 +194,8 @@ internal sealed class TcpTransport : IModbusTransport
                 return null;
             }
 
-            _connectFailures = 0;
+            // _connectFailures is not reset here: a peer that accepts but does not speak Modbus would reset it on
+            // every attempt. The first valid response resets it (ReadLoopAsync).
             _lastError = null;
             connection = new Connection(socket);
             Interlocked.Increment(ref _connections);
@@ -215,10 +219,19 @@ internal sealed class TcpTransport : IModbusTransport
             {
                 var result = await reader.ReadAsync(connection.Stop.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
+                var framed = false;
                 while (MbapFraming.TryDecode(buffer, out var header, out var pdu, out var consumed, out _))
                 {
                     Dispatch(connection, header, pdu);
                     buffer = buffer.Slice(consumed);
+                    framed = true;
+                }
+
+                if (framed && !connection.Answered)
+                {
+                    // The peer speaks Modbus: the link is good again, whatever happened to earlier connections.
+                    connection.Answered = true;
+                    Volatile.Write(ref _connectFailures, 0);
                 }
 
                 reader.AdvanceTo(buffer.Start, buffer.End);
@@ -354,6 +367,13 @@ internal sealed class TcpTransport : IModbusTransport
             return;
         }
 
+        if (!connection.Answered && !_disposed)
+        {
+            // Without this a peer that accepts and then answers garbage (or closes) is reconnected on every request.
+            var delay = DelayNextAttempt();
+            reason = $"{reason} (no valid Modbus response on this connection; next attempt in {(long)delay.TotalMilliseconds} ms)";
+        }
+
         if (!_disposed)
         {
             Log.LinkLost(_logger, Name, reason);
@@ -372,6 +392,14 @@ internal sealed class TcpTransport : IModbusTransport
         {
             tx?.TryComplete(ModbusStatus.CommunicationError, _lastError);
         }
+    }
+
+    /// <summary>Counts a failed attempt and holds the next connect back by the delay it earns.</summary>
+    private TimeSpan DelayNextAttempt()
+    {
+        var delay = ReconnectDelay(Interlocked.Increment(ref _connectFailures));
+        Volatile.Write(ref _reconnectNotBefore, Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency));
+        return delay;
     }
 
     private TimeSpan ReconnectDelay(int failures)
@@ -398,6 +426,9 @@ internal sealed class TcpTransport : IModbusTransport
         public readonly PipeReader Reader;
         public readonly CancellationTokenSource Stop = new();
         public int ConsecutiveTimeouts;
+
+        // Set by the read loop at the first well-framed response; read by Break on any thread.
+        public volatile bool Answered;
 
         public Connection(Socket socket)
         {

@@ -1,4 +1,5 @@
 using System.Security.Authentication;
+using EdgeNode.Addressing;
 
 namespace EdgeNode.Mqtt;
 

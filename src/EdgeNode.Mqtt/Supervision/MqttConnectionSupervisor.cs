@@ -1,3 +1,4 @@
+using EdgeNode.Addressing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

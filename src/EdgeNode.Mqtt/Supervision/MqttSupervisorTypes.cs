@@ -1,3 +1,5 @@
+using EdgeNode.Addressing;
+
 namespace EdgeNode.Mqtt;
 
 /// <summary>Settings of a <see cref="MqttConnectionSupervisor"/>.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using EdgeNode.Addressing;
 
 namespace EdgeNode.Sparkplug;
 

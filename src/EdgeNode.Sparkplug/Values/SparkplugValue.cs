@@ -77,4 +77,10 @@ public readonly partial struct SparkplugValue : IEquatable<SparkplugValue>
 
     /// <summary>The value alone, invariant culture (<c>42</c>, <c>pump 1</c>, <c>null</c>).</summary>
     public string FormatValue() => SparkplugValueFormatter.FormatValue(this, quoteStrings: false);
+
+    /// <summary>
+    /// The value alone as a reader should see it: as <see cref="FormatValue()"/>, but text in quotes with quotes,
+    /// backslashes and control characters (C0, DEL, C1) escaped, so a hostile string stays inert on a terminal.
+    /// </summary>
+    public string FormatValueQuoted() => SparkplugValueFormatter.FormatValue(this, quoteStrings: true);
 }

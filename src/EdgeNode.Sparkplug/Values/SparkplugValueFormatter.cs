@@ -30,10 +30,7 @@ internal static class SparkplugValueFormatter
             case SparkplugDataType.UInt64:
                 return v.Bits.ToString(c);
             case SparkplugDataType.DateTime:
-                var ms = (long)v.Bits;
-                return ms is >= -62135596800000 and <= 253402300799999
-                    ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", c)
-                    : ms.ToString(c);
+                return FormatDateTime((long)v.Bits);
             case SparkplugDataType.String or SparkplugDataType.Text or SparkplugDataType.Uuid:
                 return quoteStrings ? Quote((string)v.Ref!) : (string)v.Ref!;
             case SparkplugDataType.Bytes or SparkplugDataType.File:
@@ -85,7 +82,8 @@ internal static class SparkplugValueFormatter
             SparkplugDataType.Int8Array => v.AsArray<sbyte>().ToArray().Select(x => x.ToString(c)),
             SparkplugDataType.Int16Array => v.AsArray<short>().ToArray().Select(x => x.ToString(c)),
             SparkplugDataType.Int32Array => v.AsArray<int>().ToArray().Select(x => x.ToString(c)),
-            SparkplugDataType.Int64Array or SparkplugDataType.DateTimeArray => v.AsArray<long>().ToArray().Select(x => x.ToString(c)),
+            SparkplugDataType.Int64Array => v.AsArray<long>().ToArray().Select(x => x.ToString(c)),
+            SparkplugDataType.DateTimeArray => v.AsArray<long>().ToArray().Select(FormatDateTime),
             SparkplugDataType.UInt8Array => v.AsArray<byte>().ToArray().Select(x => x.ToString(c)),
             SparkplugDataType.UInt16Array => v.AsArray<ushort>().ToArray().Select(x => x.ToString(c)),
             SparkplugDataType.UInt32Array => v.AsArray<uint>().ToArray().Select(x => x.ToString(c)),
@@ -101,6 +99,12 @@ internal static class SparkplugValueFormatter
         return "[" + string.Join(", ", list.Take(MaxElements)) + (list.Count > MaxElements ? $", … ({v.ArrayLength} in all)" : "") + "]";
     }
 
+    // ISO 8601 UTC where DateTimeOffset can hold it, else the milliseconds themselves.
+    internal static string FormatDateTime(long ms) =>
+        ms is >= -62135596800000 and <= 253402300799999
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)
+            : ms.ToString(CultureInfo.InvariantCulture);
+
     private static string Quote(string s)
     {
         var sb = new StringBuilder(s.Length + 2).Append('"');
@@ -113,7 +117,7 @@ internal static class SparkplugValueFormatter
                 '\n' => sb.Append("\\n"),
                 '\r' => sb.Append("\\r"),
                 '\t' => sb.Append("\\t"),
-                < ' ' => sb.Append(CultureInfo.InvariantCulture, $"\\u{(int)ch:x4}"),
+                < ' ' or (>= '\u007f' and <= '\u009f') => sb.Append(CultureInfo.InvariantCulture, $"\\u{(int)ch:x4}"),
                 _ => sb.Append(ch),
             };
         }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
@@ -34,52 +33,15 @@ public sealed class JournalConsoleFormatter : ConsoleFormatter, IDisposable
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
         ArgumentNullException.ThrowIfNull(textWriter);
-        var message = logEntry.Formatter?.Invoke(logEntry.State, logEntry.Exception);
-        if (logEntry.Exception is null && string.IsNullOrEmpty(message))
-        {
-            return;
-        }
-
         var options = FormatterOptions;
         var line = new LineBuilder(Math.Max(options.MaxLineLength, 64));
 
         // syslog(3) priorities: journald maps <N> to PRIORITY=N.
-        line.AppendRaw(SyslogPriority(logEntry.LogLevel));
-
-        if (options.TimestampFormat is { } format)
+        if (ConsoleLine.TryAppend(line, logEntry, scopeProvider, options, prefix: SyslogPriority(logEntry.LogLevel), infix: ""))
         {
-            var now = options.UseUtcTimestamp ? DateTimeOffset.UtcNow : DateTimeOffset.Now;
-            line.Append(now.ToString(format, CultureInfo.InvariantCulture));
+            textWriter.Write(line.ToString());
+            textWriter.Write('\n');
         }
-
-        line.Append(logEntry.Category);
-        line.AppendRaw("[");
-        line.AppendRaw(logEntry.EventId.Id.ToString(CultureInfo.InvariantCulture));
-        line.AppendRaw("]");
-
-        if (options.IncludeScopes && scopeProvider is not null)
-        {
-            scopeProvider.ForEachScope(static (scope, builder) =>
-            {
-                builder.AppendRaw(" => ");
-                builder.Append(scope?.ToString());
-            }, line);
-        }
-
-        if (!string.IsNullOrEmpty(message))
-        {
-            line.AppendRaw(" ");
-            line.Append(message);
-        }
-
-        if (logEntry.Exception is not null)
-        {
-            line.AppendRaw(" ");
-            line.Append(logEntry.Exception.ToString());
-        }
-
-        textWriter.Write(line.ToString());
-        textWriter.Write('\n');
     }
 
     /// <summary>Stops following option reloads.</summary>
@@ -97,7 +59,7 @@ public sealed class JournalConsoleFormatter : ConsoleFormatter, IDisposable
     };
 
     /// <summary>Builds one journal line: newlines become spaces, other control characters (ANSI escapes) are dropped.</summary>
-    private sealed class LineBuilder(int maxLength)
+    private sealed class LineBuilder(int maxLength) : IConsoleLine
     {
         private readonly System.Text.StringBuilder _builder = new(256);
         private bool _cut;
@@ -146,6 +108,8 @@ public sealed class JournalConsoleFormatter : ConsoleFormatter, IDisposable
                 }
             }
         }
+
+        public void AppendException(string text) => Append(text);
 
         public override string ToString() => _builder.ToString();
 

@@ -42,46 +42,12 @@ public sealed class PlainConsoleFormatter : ConsoleFormatter, IDisposable
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
         ArgumentNullException.ThrowIfNull(textWriter);
-        var message = logEntry.Formatter?.Invoke(logEntry.State, logEntry.Exception);
-        if (logEntry.Exception is null && string.IsNullOrEmpty(message))
+        var line = new EscapedLine(new StringBuilder(256));
+        if (ConsoleLine.TryAppend(line, logEntry, scopeProvider, FormatterOptions, prefix: "", infix: LevelText(logEntry.LogLevel) + ": "))
         {
-            return;
+            line.Builder.Append('\n');
+            textWriter.Write(line.Builder.ToString());
         }
-
-        var options = FormatterOptions;
-        var line = new StringBuilder(256);
-        if (options.TimestampFormat is { } format)
-        {
-            var now = options.UseUtcTimestamp ? DateTimeOffset.UtcNow : DateTimeOffset.Now;
-            line.Append(now.ToString(format, CultureInfo.InvariantCulture));
-        }
-
-        line.Append(LevelText(logEntry.LogLevel)).Append(": ");
-        AppendEscaped(line, logEntry.Category);
-        line.Append('[').Append(logEntry.EventId.Id.ToString(CultureInfo.InvariantCulture)).Append(']');
-        if (options.IncludeScopes && scopeProvider is not null)
-        {
-            scopeProvider.ForEachScope(static (scope, builder) =>
-            {
-                builder.Append(" => ");
-                AppendEscaped(builder, scope?.ToString());
-            }, line);
-        }
-
-        if (!string.IsNullOrEmpty(message))
-        {
-            line.Append(' ');
-            AppendEscaped(line, message);
-        }
-
-        if (logEntry.Exception is not null)
-        {
-            line.Append(' ');
-            AppendEscaped(line, logEntry.Exception.ToString(), newlineAsSpace: true);
-        }
-
-        line.Append('\n');
-        textWriter.Write(line.ToString());
     }
 
     /// <summary>Stops following option reloads.</summary>
@@ -139,5 +105,16 @@ public sealed class PlainConsoleFormatter : ConsoleFormatter, IDisposable
                     break;
             }
         }
+    }
+
+    private sealed class EscapedLine(StringBuilder builder) : IConsoleLine
+    {
+        public StringBuilder Builder { get; } = builder;
+
+        public void AppendRaw(string text) => Builder.Append(text);
+
+        public void Append(string? text) => AppendEscaped(Builder, text);
+
+        public void AppendException(string text) => AppendEscaped(Builder, text, newlineAsSpace: true);
     }
 }

@@ -2,70 +2,26 @@ using EdgeNode.Configuration;
 using EdgeNode.Gpio;
 using EdgeNode.I2c;
 using EdgeNode.Modbus;
-using EdgeNode.Mqtt;
 using EdgeNode.Serial;
-using EdgeNode.Sparkplug;
 
 namespace EdgeNode.Engine.Tests.Configuration;
 
 /// <summary>
-/// EdgeNode.Configuration describes devices in its own types and repeats a few of the transports' rules so that
-/// <c>validate</c> can judge a file without them (server URLs, Sparkplug ids, limits, INA219 calibration). These tests
-/// hold each copy equal to the transport's own rule, and every description to a valid transport setting.
+/// EdgeNode.Configuration describes devices in its own types and repeats a few of the drivers' limits so that
+/// <c>validate</c> can judge a file without them (baud rates, debounce, INA219 calibration). These tests hold each copy
+/// equal to the driver's own rule, and every description to a valid transport setting. Server URLs and Sparkplug ids
+/// are not repeated: the configuration, the MQTT client and the codec share EdgeNode.Addressing's rules.
 /// </summary>
 public sealed class ConfigMappingTests
 {
-    public static TheoryData<string?> Urls() =>
-    [
-        null, "", "   ", "mqtt://127.0.0.1", "mqtt://127.0.0.1:1884", "tcp://broker.local:1883", "mqtts://broker.example.com",
-        "ssl://broker:9000", "tls://broker", "MQTTS://Broker", "mqtt://[::1]", "mqtts://[fe80::1]:8884", "mqtt://host/",
-        "  mqtt://host:1  ", "mqtt://localhost:65535", "127.0.0.1:1883", "http://host", "ws://host", "wss://h", "mqtt://",
-        "mqtt://:1883", "mqtt://host:", "mqtt://host:0", "mqtt://host:65536", "mqtt://host:12ab", "mqtt://host:-1",
-        "mqtt://::1:1883", "mqtt://[::1", "mqtt://[127.0.0.1]:1883", "mqtt://[::1]x", "mqtt://user:pw@host",
-        "mqtt://host/path", "mqtt://host?x=1", "mqtt://host#f", "mqtt://bad host", "mqtt://bad_host!", "://x", "mqtt://h:٣",
-    ];
-
-    [Theory]
-    [MemberData(nameof(Urls))]
-    public void MqttServerUrl_AnyUrl_JudgedAsTheMqttClientJudgesIt(string? url)
-    {
-        var configOk = MqttServerUrl.TryParse(url, out var described, out var configError);
-        var clientOk = MqttServerEndpoint.TryParse(url, out var endpoint, out var clientError);
-
-        Assert.Equal(clientOk, configOk);
-        Assert.Equal(clientError, configError);
-        Assert.Equal(endpoint?.ToString(), described?.ToString());
-        Assert.Equal((endpoint?.Host, endpoint?.Port, endpoint?.UseTls), (described?.Host, described?.Port, described?.UseTls));
-    }
-
-    public static TheoryData<string?> Ids() =>
-    [
-        null, "", "Plant1", "a/b", "a+b", "#", "x\0y", "Ünïcødé", "\ud83d\ude00", "bad\ud800", "\udc00x", new string('x', 1024),
-        new string('x', 1025), new string('é', 512), new string('é', 513), " spaced ", "a.b-c_d",
-    ];
-
-    [Theory]
-    [MemberData(nameof(Ids))]
-    public void SparkplugIdRules_AnyId_JudgedAsTheCodecJudgesIt(string? id)
-    {
-        var configOk = SparkplugIdRules.IsValid(id, out var configReason);
-        var codecOk = SparkplugId.IsValid(id, out var codecReason);
-
-        Assert.Equal(codecOk, configOk);
-        Assert.Equal(codecReason, configReason);
-    }
-
     [Fact]
     public void Limits_RepeatedInTheConfiguration_EqualTheDrivers()
     {
         Assert.Equal(SerialPortSettingsValidator.MinBaudRate, SerialLineConfig.MinBaudRate);
         Assert.Equal(SerialPortSettingsValidator.MaxBaudRate, SerialLineConfig.MaxBaudRate);
         Assert.Equal(GpioLineRequestOptionsValidator.MaxDebounceMs, GpioMetricConfig.MaxDebounceMs);
-        Assert.Equal(SparkplugId.MaxUtf8Length, SparkplugIdRules.MaxUtf8Length);
         Assert.Equal(I2cSensorCatalog.Ina219DefaultShuntOhms, new Ina219Options().ShuntOhms);
         Assert.Equal(I2cSensorCatalog.Ina219DefaultMaxCurrentA, new Ina219Options().MaxExpectedCurrentAmps);
-        Assert.Equal(MqttServerEndpoint.DefaultPort, MqttServerUrl.DefaultPort);
-        Assert.Equal(MqttServerEndpoint.DefaultTlsPort, MqttServerUrl.DefaultTlsPort);
     }
 
     public static TheoryData<string?, string?, string?> Ina219Settings()

@@ -1,4 +1,5 @@
 using System.Security.Authentication;
+using EdgeNode.Addressing;
 using EdgeNode.Mqtt.Tests.TestSupport;
 using EdgeNode.Testing;
 using Xunit.Abstractions;

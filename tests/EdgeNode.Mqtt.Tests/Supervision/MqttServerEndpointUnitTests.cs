@@ -1,3 +1,5 @@
+using EdgeNode.Addressing;
+
 namespace EdgeNode.Mqtt.Tests.Supervision;
 
 public sealed class MqttServerEndpointUnitTests

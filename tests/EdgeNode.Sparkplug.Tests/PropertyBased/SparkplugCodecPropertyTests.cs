@@ -1,4 +1,5 @@
 using System.Buffers;
+using EdgeNode.Addressing;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;

@@ -1,3 +1,5 @@
+using EdgeNode.Addressing;
+
 namespace EdgeNode.Sparkplug.Tests.Topics;
 
 public sealed class SparkplugTopicUnitTests

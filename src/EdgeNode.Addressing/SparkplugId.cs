@@ -1,10 +1,12 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
-namespace EdgeNode.Sparkplug;
+namespace EdgeNode.Addressing;
 
 /// <summary>
-/// Validation of Sparkplug identifiers (group_id, edge_node_id, device_id, host_id): each is one MQTT topic level.
+/// Validation of Sparkplug identifiers (group_id, edge_node_id, device_id, host_id): each is one MQTT topic level. The
+/// configuration judges the ids of a file with it and the codec the ids of every topic it builds or parses, so an id
+/// that validates is one the node can publish under.
 /// </summary>
 public static class SparkplugId
 {

@@ -3,19 +3,19 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace EdgeNode.Configuration;
+namespace EdgeNode.Addressing;
 
 /// <summary>
-/// One broker of <c>mqtt.servers</c> as the configuration describes it, parsed from a URL: <c>mqtt://host[:1883]</c>,
+/// One broker from the configuration's server list, parsed from a URL: <c>mqtt://host[:1883]</c>,
 /// <c>mqtts://host[:8883]</c>, with <c>tcp://</c> as an alias of mqtt and <c>ssl://</c>/<c>tls://</c> of mqtts; IPv6
-/// literals in brackets (<c>mqtt://[::1]:1883</c>). The same rules and words as the MQTT client's own
-/// <c>MqttServerEndpoint</c> (a test in EdgeNode.Engine.Tests holds them equal): the configuration describes the broker
-/// and the engine hands the URL to the client, without this assembly referencing the client.
+/// literals in brackets (<c>mqtt://[::1]:1883</c>). The configuration judges <c>mqtt.servers</c> with it and the MQTT
+/// client connects to what it parsed, so a URL the validator accepts is one the client reaches, and a refusal reads the
+/// same from <c>edgenode validate</c>, the node and <c>edgenode monitor</c>.
 /// </summary>
 /// <param name="Host">Host name or IP address (IPv6 without brackets).</param>
 /// <param name="Port">TCP port.</param>
 /// <param name="UseTls">True for mqtts/ssl/tls.</param>
-public sealed record MqttServerUrl(string Host, int Port, bool UseTls)
+public sealed record MqttServerEndpoint(string Host, int Port, bool UseTls)
 {
     /// <summary>Default plain MQTT port.</summary>
     public const int DefaultPort = 1883;
@@ -24,7 +24,7 @@ public sealed record MqttServerUrl(string Host, int Port, bool UseTls)
     public const int DefaultTlsPort = 8883;
 
     /// <summary>Parses a server URL; <paramref name="error"/> says what is wrong in words a config file editor understands.</summary>
-    public static bool TryParse(string? url, [NotNullWhen(true)] out MqttServerUrl? endpoint, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(string? url, [NotNullWhen(true)] out MqttServerEndpoint? endpoint, [NotNullWhen(false)] out string? error)
     {
         endpoint = null;
         error = Parse(url?.Trim(), out endpoint);
@@ -32,10 +32,10 @@ public sealed record MqttServerUrl(string Host, int Port, bool UseTls)
     }
 
     /// <summary>Parses a server URL or throws <see cref="FormatException"/>.</summary>
-    public static MqttServerUrl Parse(string url) =>
+    public static MqttServerEndpoint Parse(string url) =>
         TryParse(url, out var endpoint, out var error) ? endpoint : throw new FormatException(error);
 
-    private static string? Parse(string? url, out MqttServerUrl? endpoint)
+    private static string? Parse(string? url, out MqttServerEndpoint? endpoint)
     {
         endpoint = null;
         if (string.IsNullOrEmpty(url))
@@ -141,7 +141,7 @@ public sealed record MqttServerUrl(string Host, int Port, bool UseTls)
             }
         }
 
-        endpoint = new MqttServerUrl(host, port, tls);
+        endpoint = new MqttServerEndpoint(host, port, tls);
         return null;
     }
 
