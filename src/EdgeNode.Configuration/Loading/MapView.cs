@@ -36,6 +36,7 @@ internal sealed class MapView
             return null;
         }
 
+        GarbagePacer.Tick();
         var view = new MapView(file, map, path);
         foreach (var entry in map.Entries)
         {

@@ -135,6 +135,7 @@ internal static partial class YamlTreeReader
 
     private static YNode ReadNode(IParser parser, Dictionary<string, YNode> anchors, List<Problem> problems, int depth, Budget budget)
     {
+        Loading.GarbagePacer.Tick();
         var at = parser.Current is { } current ? YPos.From(current.Start) : new YPos(1, 1);
         if (depth > MaxDepth)
         {
