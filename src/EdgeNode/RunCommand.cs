@@ -37,6 +37,7 @@ internal static class RunCommand
         // fifth of it. Handing those pages back before the engine builds its own objects keeps the two from stacking up
         // into the start-up peak (./build.sh bench footprint; a few ms at that size).
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
         trace.Mark("parse garbage collected");
 
         // The console's Overview lists recent warnings and errors: it listens to the same log.

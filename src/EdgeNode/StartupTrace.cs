@@ -70,8 +70,9 @@ internal sealed class StartupTrace
         var (rss, peak) = Memory();
         var info = GC.GetGCMemoryInfo();
         return string.Create(CultureInfo.InvariantCulture,
-            $"{phase}: {Stopwatch.GetElapsedTime(_started).TotalMilliseconds:0} ms, allocated {GC.GetTotalAllocatedBytes() / 1048576.0:0.0} MB, " +
-            $"GC committed {info.TotalCommittedBytes / 1048576.0:0.0} MB, collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, " +
+            $"{phase}: {Stopwatch.GetElapsedTime(_started).TotalMilliseconds:0} ms (CPU {Environment.CpuUsage.TotalTime.TotalMilliseconds:0} ms), allocated {GC.GetTotalAllocatedBytes() / 1048576.0:0.0} MB, " +
+            $"GC committed {info.TotalCommittedBytes / 1048576.0:0.0} MB, collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} " +
+            $"(paused {GC.GetTotalPauseDuration().TotalMilliseconds:0} ms), " +
             $"RSS {rss / 1024.0:0.0} MB, peak {peak / 1024.0:0.0} MB");
     }
 
