@@ -35,7 +35,7 @@ internal static class RunCommand
 
         // The parse's tree and garbage (15 MB and more at 15,000 metrics) are dead now; the configuration that stays is a
         // fifth of it. Handing those pages back before the engine builds its own objects keeps the two from stacking up
-        // into the start-up peak (./build.sh bench footprint; a few ms at that size).
+        // into the start-up peak (./build.sh bench footprint; 4-13 ms at that size).
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
         trace.Mark("parse garbage collected");
