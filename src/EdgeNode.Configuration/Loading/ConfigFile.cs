@@ -61,12 +61,14 @@ internal sealed class ConfigFile
 
     public void Error(YNode node, string path, string message) => Error(node.Start, path, message);
 
+    public void Error(YNode node, ConfigPath path, string message) => Error(node.Start, path.ToString(), message);
+
     /// <summary>An absolute path for <paramref name="value"/>, relative ones against this file's folder.</summary>
     public string Resolve(string value) => Path.GetFullPath(Path.Combine(Directory, value));
 
     // ---- scalar conversions: each reports its own error and returns false ----
 
-    public bool TryText(YNode node, string path, out string value)
+    public bool TryText(YNode node, ConfigPath path, out string value)
     {
         value = "";
         switch (node)
@@ -83,7 +85,7 @@ internal sealed class ConfigFile
         }
     }
 
-    public bool TryInteger(YNode node, string path, Int128 min, Int128 max, out Int128 value)
+    public bool TryInteger(YNode node, ConfigPath path, Int128 min, Int128 max, out Int128 value)
     {
         value = 0;
         if (!TryPlain(node, path, "an integer", out var s))
@@ -109,14 +111,14 @@ internal sealed class ConfigFile
         }
     }
 
-    public bool TryInt(YNode node, string path, int min, int max, out int value)
+    public bool TryInt(YNode node, ConfigPath path, int min, int max, out int value)
     {
         var ok = TryInteger(node, path, min, max, out var wide);
         value = ok ? (int)wide : 0;
         return ok;
     }
 
-    public bool TryNumber(YNode node, string path, out double value)
+    public bool TryNumber(YNode node, ConfigPath path, out double value)
     {
         value = 0;
         if (!TryPlain(node, path, "a number", out var s))
@@ -139,7 +141,7 @@ internal sealed class ConfigFile
         return true;
     }
 
-    public bool TryBool(YNode node, string path, out bool value)
+    public bool TryBool(YNode node, ConfigPath path, out bool value)
     {
         value = false;
         if (!TryPlain(node, path, "true or false", out var s))
@@ -161,7 +163,7 @@ internal sealed class ConfigFile
     }
 
     /// <summary>A word from a fixed set (case and '-' insensitive, so pull-up, pullUp and PULL-UP all match).</summary>
-    public bool TryWord<T>(YNode node, string path, string what, Words<T> words, out T value)
+    public bool TryWord<T>(YNode node, ConfigPath path, string what, Words<T> words, out T value)
     {
         value = default!;
         if (!TryText(node, path, out var text))
@@ -178,7 +180,7 @@ internal sealed class ConfigFile
         return false;
     }
 
-    private bool TryPlain(YNode node, string path, string expected, out YScalar scalar)
+    private bool TryPlain(YNode node, ConfigPath path, string expected, out YScalar scalar)
     {
         scalar = null!;
         switch (node)

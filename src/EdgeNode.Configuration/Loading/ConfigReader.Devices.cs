@@ -189,9 +189,10 @@ internal sealed partial class ConfigReader
         var parsed = new List<ParsedMetric>();
         var names = new List<NameRef>();
         var ok = true;
+        var at = d.At("metrics");
         for (var i = 0; i < list.Items.Count; i++)
         {
-            if (ReadModbusMetric(_main, list.Items[i], $"{d.At("metrics")}[{i}]", names) is { } metric)
+            if (ReadModbusMetric(_main, list.Items[i], $"{at}[{i}]", names) is { } metric)
             {
                 parsed.Add(metric);
             }

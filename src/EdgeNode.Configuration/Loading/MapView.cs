@@ -36,6 +36,7 @@ internal sealed class MapView
             return null;
         }
 
+        GarbagePacer.Tick();
         var view = new MapView(file, map, path);
         foreach (var entry in map.Entries)
         {
@@ -64,6 +65,9 @@ internal sealed class MapView
     }
 
     public string At(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
+
+    /// <summary><see cref="At"/>, joined only if an error needs it.</summary>
+    private ConfigPath Lazy(string key) => new(Path, key);
 
     public bool Has(string key) => _entries.ContainsKey(key);
 
@@ -120,14 +124,14 @@ internal sealed class MapView
     public string? Text(string key, bool required = false)
     {
         var node = Get(key, required);
-        return node is not null && File.TryText(node, At(key), out var value) ? value : null;
+        return node is not null && File.TryText(node, Lazy(key), out var value) ? value : null;
     }
 
     /// <summary>Text that must not be empty or blank.</summary>
     public string? Name(string key, bool required = false)
     {
         var node = Get(key, required);
-        if (node is null || !File.TryText(node, At(key), out var value))
+        if (node is null || !File.TryText(node, Lazy(key), out var value))
         {
             return null;
         }
@@ -144,20 +148,20 @@ internal sealed class MapView
     public int? Int(string key, int min, int max, bool required = false)
     {
         var node = Get(key, required);
-        return node is not null && File.TryInt(node, At(key), min, max, out var value) ? value : null;
+        return node is not null && File.TryInt(node, Lazy(key), min, max, out var value) ? value : null;
     }
 
     public double? Number(string key, bool required = false)
     {
         var node = Get(key, required);
-        return node is not null && File.TryNumber(node, At(key), out var value) ? value : null;
+        return node is not null && File.TryNumber(node, Lazy(key), out var value) ? value : null;
     }
 
     /// <summary>A number in [min, max] (or above min when <paramref name="minExclusive"/>).</summary>
     public double? Number(string key, double min, double max, bool minExclusive = false, bool required = false)
     {
         var node = Get(key, required);
-        if (node is null || !File.TryNumber(node, At(key), out var value))
+        if (node is null || !File.TryNumber(node, Lazy(key), out var value))
         {
             return null;
         }
@@ -182,14 +186,14 @@ internal sealed class MapView
     public bool? Bool(string key, bool required = false)
     {
         var node = Get(key, required);
-        return node is not null && File.TryBool(node, At(key), out var value) ? value : null;
+        return node is not null && File.TryBool(node, Lazy(key), out var value) ? value : null;
     }
 
     public T? Word<T>(string key, string what, Words<T> words, bool required = false)
         where T : struct
     {
         var node = Get(key, required);
-        return node is not null && File.TryWord(node, At(key), what, words, out var value) ? value : null;
+        return node is not null && File.TryWord(node, Lazy(key), what, words, out var value) ? value : null;
     }
 
     public MapView? Sub(string key, IReadOnlyCollection<string> allowed, bool required = false)

@@ -96,7 +96,7 @@ internal static partial class YamlTreeReader
             }
 
             parser.Consume<DocumentStart>();
-            var root = parser.Accept<DocumentEnd>(out _) ? null : ReadNode(parser, anchors, problems, 1, new Budget());
+            var root = parser.Accept<DocumentEnd>(out _) ? null : ReadNode(parser, anchors, problems, 1, new Budget(), new Strings());
             parser.Consume<DocumentEnd>();
             if (parser.Accept<DocumentStart>(out var next))
             {
@@ -133,8 +133,9 @@ internal static partial class YamlTreeReader
         }
     }
 
-    private static YNode ReadNode(IParser parser, Dictionary<string, YNode> anchors, List<Problem> problems, int depth, Budget budget)
+    private static YNode ReadNode(IParser parser, Dictionary<string, YNode> anchors, List<Problem> problems, int depth, Budget budget, Strings strings)
     {
+        Loading.GarbagePacer.Tick();
         var at = parser.Current is { } current ? YPos.From(current.Start) : new YPos(1, 1);
         if (depth > MaxDepth)
         {
@@ -156,7 +157,7 @@ internal static partial class YamlTreeReader
 
         if (parser.TryConsume<Scalar>(out var scalar))
         {
-            var node = new YScalar(YPos.From(scalar.Start), scalar.Value, scalar.Style == ScalarStyle.Plain,
+            var node = new YScalar(YPos.From(scalar.Start), strings.Share(scalar.Value), scalar.Style == ScalarStyle.Plain,
                 !scalar.Tag.IsEmpty && scalar.Tag.Value is "tag:yaml.org,2002:str" or "!!str");
             Remember(anchors, scalar.Anchor, node);
             budget.Spend(1, at);
@@ -171,7 +172,7 @@ internal static partial class YamlTreeReader
             var size = 1L;
             while (!parser.TryConsume<SequenceEnd>(out _))
             {
-                var item = ReadNode(parser, anchors, problems, depth + 1, budget);
+                var item = ReadNode(parser, anchors, problems, depth + 1, budget, strings);
                 seq.Items.Add(item);
                 size += item.Size;
             }
@@ -188,8 +189,8 @@ internal static partial class YamlTreeReader
         var read = 0L;
         while (!parser.TryConsume<MappingEnd>(out _))
         {
-            var keyNode = ReadNode(parser, anchors, problems, depth + 1, budget);
-            var value = ReadNode(parser, anchors, problems, depth + 1, budget);
+            var keyNode = ReadNode(parser, anchors, problems, depth + 1, budget, strings);
+            var value = ReadNode(parser, anchors, problems, depth + 1, budget, strings);
             read += keyNode.Size + value.Size;
             if (keyNode is not YScalar key)
             {
@@ -290,6 +291,38 @@ internal static partial class YamlTreeReader
         public YPos At { get; } = at;
 
         public string Problem { get; } = problem;
+    }
+
+    /// <summary>
+    /// One instance per distinct short scalar: a device map repeats its keys (name, table, address, type), its words
+    /// (holding, uint16) and, device after device, the same metric names and addresses. The tree (and the configuration
+    /// built from it) then holds a few hundred strings instead of one per scalar: 120,000 at 15,000 metrics.
+    /// </summary>
+    private sealed class Strings
+    {
+        private const int MaxLength = 64;
+        private const int MaxCount = 16_384;
+        private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
+
+        public string Share(string value)
+        {
+            if (value.Length > MaxLength)
+            {
+                return value;
+            }
+
+            if (_pool.TryGetValue(value, out var shared))
+            {
+                return shared;
+            }
+
+            if (_pool.Count < MaxCount)
+            {
+                _pool.Add(value, value);
+            }
+
+            return value;
+        }
     }
 
     /// <summary>Values read so far, aliases counted as expanded.</summary>

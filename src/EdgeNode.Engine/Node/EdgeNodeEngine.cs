@@ -154,16 +154,20 @@ public sealed partial class EdgeNodeEngine
             Log.BdSeqProblem(_logger, problem);
         }
 
+        _options.StartupPhase?.Invoke("state read");
         OpenStore();
+        _options.StartupPhase?.Invoke("store opened");
         using var loopCts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         _modbusPool = new ModbusLinkPool(_options.LoggerFactory);
         _loopToken = loopCts.Token;
         CreateDevices();
+        _options.StartupPhase?.Invoke("devices created");
         Log.Starting(_logger, _config.Node.GroupId, _config.Node.EdgeNodeId, _devices.Count, string.Join(", ", _config.Mqtt.Servers));
         UpdateStatus();
 
         _supervisor = CreateSupervisor();
         _supervisor.Start();
+        _options.StartupPhase?.Invoke("connecting");
         using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1), _options.Time);
         var tickTask = TickAsync(ticker, loopCts.Token);
 

@@ -25,6 +25,9 @@ public sealed record EngineOptions
     /// <summary>Called once the first broker connection attempt has completed (systemd READY=1).</summary>
     public Action? FirstConnectAttempted { get; init; }
 
+    /// <summary>Called with the name of each start-up step done (store opened, devices created, ...): the host's start-up trace.</summary>
+    public Action<string>? StartupPhase { get; init; }
+
     /// <summary>Called by the event loop every time it runs (liveness for the systemd watchdog).</summary>
     public Action? LoopBeat { get; init; }
 

@@ -14,7 +14,8 @@ namespace EdgeNode.Benchmarks.Node;
 /// Mosquitto: time from exec to READY=1 (a real $NOTIFY_SOCKET), peak and steady RSS, CPU per second and per scan.
 /// Forms: framework-dependent (dotnet edgenode.dll, the Release build), self-contained trimmed (the apphost of
 /// artifacts/publish/edgenode-linux-x64, as "./build.sh package" leaves it) and NativeAOT when
-/// EDGENODE_BENCH_FOOTPRINT_AOT names an executable. The forms run one after another in the same process, farm seed
+/// EDGENODE_BENCH_FOOTPRINT_AOT names an executable (and a second one, "NativeAOT baseline", when
+/// EDGENODE_BENCH_FOOTPRINT_AOT_BASELINE names an older build to compare with). The forms run one after another in the same process, farm seed
 /// and broker, and each form runs EDGENODE_BENCH_FOOTPRINT_ROUNDS times (default 2) interleaved, so a change of the
 /// machine's load shows as spread between rounds, not as a difference between forms.
 /// </summary>
@@ -49,6 +50,12 @@ public sealed class FootprintBenchSuite : IBenchSuite
         if (Environment.GetEnvironmentVariable("EDGENODE_BENCH_FOOTPRINT_AOT") is { Length: > 0 } aot)
         {
             forms.Add(new Form("NativeAOT", Path.GetFullPath(aot), []));
+        }
+
+        // Another NativeAOT build (an older commit's) measured in the same run: a before/after under the same load.
+        if (Environment.GetEnvironmentVariable("EDGENODE_BENCH_FOOTPRINT_AOT_BASELINE") is { Length: > 0 } baseline)
+        {
+            forms.Add(new Form("NativeAOT baseline", Path.GetFullPath(baseline), []));
         }
 
         if (forms.Count == 0)
