@@ -207,6 +207,9 @@ public sealed partial class EdgeNodeEngine
         {
         }
 
+        // The channel's synchronous continuations may have ended the loop on the thread that cancelled it (a signal
+        // handler, the host): stop on the pool, as before.
+        await Task.Yield();
         await StopCleanlyAsync().ConfigureAwait(false);
         await loopCts.CancelAsync().ConfigureAwait(false);
         foreach (var device in _devices)
