@@ -104,6 +104,30 @@ public sealed class ModbusPointIntegrationTests(PyModbusTcpFixture fixture) : IC
     }
 
     [Fact]
+    public async Task PointReader_ContinueOnTcpReader_ReadsWhatTheDefaultReaderReads()
+    {
+        foreach (var c in Cases)
+        {
+            await fixture.Slave.SetRegistersAsync(Unit, PyModbusTable.HoldingRegisters, c.Point.Address, c.Registers);
+        }
+
+        // Two blocks (the holding range and an input range): the first goes alone, the second completes on the reader.
+        var points = Cases.Select(c => c.Point)
+            .Append(new ModbusPoint { Table = ModbusTable.InputRegister, Address = 40, DataType = ModbusDataType.Float32 }).ToList();
+        var plan = ModbusReadPlan.Create(points);
+        var inline = new ModbusPointReader(_master.ForUnit(Unit), plan) { ContinueOnTcpReader = true };
+        var pooled = new ModbusPointReader(_master.ForUnit(Unit), plan);
+        for (var round = 0; round < 3; round++)
+        {
+            var a = await inline.ReadAsync();
+            var b = await pooled.ReadAsync();
+            Assert.True(a.AllGood, a.ToString());
+            Assert.Equal(b, a);
+            Assert.Equal(pooled.Results, inline.Results);
+        }
+    }
+
+    [Fact]
     public async Task PointWriter_EveryTypeAndOrder_WritesHandMadeRegisterImages()
     {
         var writer = new ModbusPointWriter(_master.ForUnit(Unit));

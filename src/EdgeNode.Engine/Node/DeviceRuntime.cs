@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using System.Threading.Tasks.Sources;
 using EdgeNode.Configuration;
 using EdgeNode.Engine.Devices;
 using EdgeNode.Sparkplug;
@@ -22,11 +23,14 @@ internal sealed class DeviceRuntime
     private readonly Lock _writeLock = new();
     private readonly Dictionary<int, SparkplugValue> _pendingWrites = [];
     private readonly Queue<int> _writeOrder = new();
-    // The loop's wait between scans: one timer per device, re-armed for each wait, and a completion source that the
-    // timer, a queued write, a stop or the cancellation completes (all under _writeLock). A linked token source, a
-    // Task.Delay, a channel waiter and a Task.WhenAny per wait cost the scan path more than the scan's own work (a
-    // cancelled channel waiter even captures a stack trace for its OperationCanceledException).
-    private TaskCompletionSource? _wake;
+    // The loop's wait between scans: one timer per device, re-armed for each wait, and one reusable completion source
+    // that the timer, a queued write, a stop or the cancellation completes (_waiting under _writeLock). A linked token
+    // source, a Task.Delay, a channel waiter and a Task.WhenAny per wait cost the scan path more than the scan's own
+    // work (a cancelled channel waiter even captures a stack trace for its OperationCanceledException). The timer's
+    // callback already runs on a pool thread, so it runs the scan there instead of queueing it to another one (a
+    // thread switch per scan); the other wakes come from the engine loop or a canceller and hand the scan to the pool.
+    private readonly ScanWake _wake = new();
+    private bool _waiting;
     private bool _writeSignalled;
     private bool _stopping;
     private readonly Func<DeviceConfig, IDeviceDriver> _createDriver;
@@ -36,6 +40,7 @@ internal sealed class DeviceRuntime
     private CancellationTokenSource? _stop;
     private long _lastProgressMs;
     private long _lastScanTicks;
+    private SparkplugSnapshot? _spareSnapshot;
 
     public DeviceRuntime(DeviceConfig config, int index, ulong firstAlias, Func<DeviceConfig, IDeviceDriver> createDriver, ILogger logger)
     {
@@ -109,6 +114,12 @@ internal sealed class DeviceRuntime
 
     public string? LastError { get; set; }
 
+    /// <summary>The DDATA topic (engine loop only), for <see cref="DataTopicConfig"/>.</summary>
+    public string? DataTopic { get; set; }
+
+    /// <summary>The node section the cached <see cref="DataTopic"/> was built from.</summary>
+    public object? DataTopicConfig { get; set; }
+
     /// <summary>Consecutive scans that reached the device and failed (reset by an answer).</summary>
     public int FailedScans { get; set; }
 
@@ -148,7 +159,7 @@ internal sealed class DeviceRuntime
             _writeSignalled = true;
         }
 
-        Wake();
+        Wake(fromTimer: false);
         return replaced;
     }
 
@@ -206,7 +217,7 @@ internal sealed class DeviceRuntime
             _stopping = true;
         }
 
-        Wake();
+        Wake(fromTimer: false);
         foreach (var task in new[] { _scanLoop, _eventPump })
         {
             if (task is not null)
@@ -226,8 +237,8 @@ internal sealed class DeviceRuntime
         CancellationToken cancellationToken)
     {
         IDeviceDriver? driver = null;
-        using var timer = time.CreateTimer(static s => ((DeviceRuntime)s!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        using var stopped = cancellationToken.UnsafeRegister(static s => ((DeviceRuntime)s!).Wake(), this);
+        using var timer = time.CreateTimer(static s => ((DeviceRuntime)s!).Wake(fromTimer: true), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        using var stopped = cancellationToken.UnsafeRegister(static s => ((DeviceRuntime)s!).Wake(fromTimer: false), this);
         try
         {
             var reading = new DeviceReading(Names.Length);
@@ -305,8 +316,7 @@ internal sealed class DeviceRuntime
                         reading.TimestampMs = time.GetUtcNow().ToUnixTimeMilliseconds();
                     }
 
-                    post(new ScanCompleted(this, generation, outcome,
-                        new SparkplugSnapshot((SparkplugValue[])reading.Values.Clone(), (bool[])reading.Good.Clone(), reading.TimestampMs)));
+                    post(new ScanCompleted(this, generation, outcome, TakeSnapshot(reading)));
                     Volatile.Write(ref _lastProgressMs, time.GetUtcNow().ToUnixTimeMilliseconds());
                     if (!wrote || now >= next)
                     {
@@ -352,7 +362,7 @@ internal sealed class DeviceRuntime
     /// </summary>
     private async ValueTask<bool> WaitAsync(ITimer timer, TimeSpan wait, CancellationToken cancellationToken)
     {
-        var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ValueTask woken;
         lock (_writeLock)
         {
             if (_stopping)
@@ -365,29 +375,64 @@ internal sealed class DeviceRuntime
                 return true;
             }
 
-            _wake = wake;
+            woken = _wake.Arm();
+            _waiting = true;
         }
 
         timer.Change(wait, Timeout.InfiniteTimeSpan);
-        await wake.Task.ConfigureAwait(false);
+        await woken.ConfigureAwait(false);
         timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         lock (_writeLock)
         {
-            _wake = null;
             return !_stopping;
         }
     }
 
-    private void Wake()
+    /// <summary>
+    /// Ends the loop's wait, if it waits. From the timer the scan continues on the timer's pool thread; any other waker
+    /// (the engine loop queueing a write, a stop, a cancellation) must not run the scan itself, so it is queued.
+    /// </summary>
+    private void Wake(bool fromTimer)
     {
-        TaskCompletionSource? wake;
         lock (_writeLock)
         {
-            wake = _wake;
-            _wake = null;
+            if (!_waiting)
+            {
+                return;
+            }
+
+            _waiting = false;
         }
 
-        wake?.TrySetResult();
+        if (fromTimer)
+        {
+            _wake.Complete();
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static w => w.Complete(), _wake, preferLocal: false);
+        }
+    }
+
+    /// <summary>The scan loop's reusable wait: armed by the loop, completed once per arming by the one waker that won.</summary>
+    private sealed class ScanWake : IValueTaskSource
+    {
+        private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = false };
+
+        public ValueTask Arm()
+        {
+            _core.Reset();
+            return new ValueTask(this, _core.Version);
+        }
+
+        public void Complete() => _core.SetResult(true);
+
+        void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
+
+        ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
+
+        void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
     }
 
     private async Task PumpEventsAsync(ChannelReader<DeviceEvent> events, int generation, Action<EngineEvent> post,
@@ -409,6 +454,26 @@ internal sealed class DeviceRuntime
     }
 
     private int ScanMs(Func<int> defaultScanMs) => Config.ScanMs ?? defaultScanMs();
+
+    /// <summary>
+    /// A copy of <paramref name="reading"/> for the engine, in the arrays of a snapshot the engine has finished with
+    /// when there is one: a copy per scan (~7 KB at 250 metrics) was most of what a scan allocated.
+    /// </summary>
+    private SparkplugSnapshot TakeSnapshot(DeviceReading reading)
+    {
+        var spare = Interlocked.Exchange(ref _spareSnapshot, null);
+        if (spare is null || spare.Values.Length != reading.Values.Length)
+        {
+            return new SparkplugSnapshot((SparkplugValue[])reading.Values.Clone(), (bool[])reading.Good.Clone(), reading.TimestampMs);
+        }
+
+        reading.Values.AsSpan().CopyTo(spare.Values);
+        reading.Good.AsSpan().CopyTo(spare.Good);
+        return spare with { TimestampMs = reading.TimestampMs };
+    }
+
+    /// <summary>The engine hands back a scan's snapshot once it has taken the values (its arrays are reused).</summary>
+    public void ReturnSnapshot(SparkplugSnapshot snapshot) => Volatile.Write(ref _spareSnapshot, snapshot);
 
     private SparkplugSnapshot Empty() => new(new SparkplugValue[Names.Length], new bool[Names.Length], 0);
 

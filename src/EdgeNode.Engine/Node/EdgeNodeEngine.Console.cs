@@ -12,7 +12,7 @@ public sealed partial class EdgeNodeEngine
     public Task<EngineSnapshot> SnapshotAsync(CancellationToken cancellationToken)
     {
         var request = new SnapshotRequested(new TaskCompletionSource<EngineSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_events.Writer.TryWrite(request))
+        if (!TryPost(request))
         {
             return Task.FromCanceled<EngineSnapshot>(new CancellationToken(canceled: true));
         }

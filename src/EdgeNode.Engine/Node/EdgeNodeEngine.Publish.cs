@@ -251,7 +251,7 @@ public sealed partial class EdgeNodeEngine
     }
 
     /// <summary>Publishes a BIRTH/DATA/DEATH at QoS 0, not retained; returns the packet's delivery-proof sequence, or -1.</summary>
-    private async Task<long> PublishAsync(string topic, byte[] payload)
+    private async Task<long> PublishAsync(string topic, ReadOnlyMemory<byte> payload)
     {
         var client = _client;
         if (client is null)

@@ -174,6 +174,18 @@ public sealed partial class EdgeNodeEngine
     private StoreMetric StoreMetricOf(DeviceRuntime device, int i) =>
         device.StoreMetrics[i] ??= _store!.GetOrAddMetric(device.Id, device.Names[i], (uint)device.DataTypes[i]);
 
+    /// <summary>The device's DDATA topic, built once per configuration instead of once per message.</summary>
+    private string DataTopic(DeviceRuntime device)
+    {
+        if (!ReferenceEquals(device.DataTopicConfig, _config.Node) || device.DataTopic is null)
+        {
+            device.DataTopic = DeviceTopic(SparkplugMessageType.DDATA, device);
+            device.DataTopicConfig = _config.Node;
+        }
+
+        return device.DataTopic;
+    }
+
     private async Task PublishDeviceDataAsync(DeviceRuntime device)
     {
         _buffer.Clear();
@@ -205,7 +217,9 @@ public sealed partial class EdgeNodeEngine
         }
 
         w.WriteSeq(NextSeq());
-        var sequence = await PublishAsync(DeviceTopic(SparkplugMessageType.DDATA, device), _buffer.WrittenSpan.ToArray()).ConfigureAwait(false);
+        // The payload straight from the encoder's buffer: a QoS 0 publish copies it before it returns, and the buffer is
+        // not touched again until this publish has completed.
+        var sequence = await PublishAsync(DataTopic(device), _buffer.WrittenMemory).ConfigureAwait(false);
         foreach (var i in _changes)
         {
             if (_store is not null)

@@ -36,7 +36,19 @@ public sealed partial class EdgeNodeEngine
     private EdgeNodeConfig _config;
     private readonly EngineOptions _options;
     private readonly ILogger _logger;
-    private readonly Channel<EngineEvent> _events = Channel.CreateUnbounded<EngineEvent>(new UnboundedChannelOptions { SingleReader = true });
+    // Synchronous continuations: a device's scan that finds the loop idle is handled on the scan's own thread (the diff,
+    // the DDATA encode and its socket write), not handed to another pool thread; every other poster still hands off
+    // (see Post and the loop). That thread switch per scan was a large part of the node's CPU against a single-threaded
+    // poller.
+    private readonly Channel<EngineEvent> _events = Channel.CreateUnbounded<EngineEvent>(
+        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
+
+    // Set while this thread writes an event: the loop, woken inline by that write, knows it runs on the poster's thread.
+    [ThreadStatic]
+    private static int t_posting;
+
+    // Events written and not yet taken by the loop (the single-reader channel cannot count them).
+    private int _queued;
     private readonly List<DeviceRuntime> _devices = [];
     private readonly Dictionary<string, DeviceRuntime> _devicesById = new(StringComparer.Ordinal);
     private readonly PrimaryHostTracker _host = new();
@@ -175,6 +187,11 @@ public sealed partial class EdgeNodeEngine
         {
             await foreach (var e in _events.Reader.ReadAllAsync(loopCts.Token).ConfigureAwait(false))
             {
+                if (MustLeavePoster(e))
+                {
+                    await Task.Yield();
+                }
+
                 _options.LoopBeat?.Invoke();
                 try
                 {
@@ -195,6 +212,9 @@ public sealed partial class EdgeNodeEngine
         {
         }
 
+        // The channel's synchronous continuations may have ended the loop on the thread that cancelled it (a signal
+        // handler, the host): stop on the pool, as before.
+        await Task.Yield();
         await StopCleanlyAsync().ConfigureAwait(false);
         await loopCts.CancelAsync().ConfigureAwait(false);
         foreach (var device in _devices)
@@ -220,7 +240,39 @@ public sealed partial class EdgeNodeEngine
         return _restart ? EngineExit.RestartRequested : EngineExit.Stopped;
     }
 
-    private void Post(EngineEvent e) => _events.Writer.TryWrite(e);
+    private void Post(EngineEvent e) => TryPost(e);
+
+    private bool TryPost(EngineEvent e)
+    {
+        t_posting++;
+        try
+        {
+            Interlocked.Increment(ref _queued);
+            if (_events.Writer.TryWrite(e))
+            {
+                return true;
+            }
+
+            Interlocked.Decrement(ref _queued);
+            return false;
+        }
+        finally
+        {
+            t_posting--;
+        }
+    }
+
+    /// <summary>
+    /// Whether the loop, about to handle <paramref name="e"/>, must first leave the thread that posted it: only a
+    /// device's own events (its scan loop's thread can afford the short report) are handled there, one at a time, so
+    /// an MQTT callback, a timer or a caller of the public API never runs the loop's other work, and a backlog never
+    /// runs on a device's thread.
+    /// </summary>
+    private bool MustLeavePoster(EngineEvent e)
+    {
+        var backlog = Interlocked.Decrement(ref _queued) > 0;
+        return t_posting > 0 && (backlog || e is not (ScanCompleted or DeviceValueEvent or WriteCompleted));
+    }
 
     private long NowMs() => _options.Time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -397,6 +449,7 @@ public sealed partial class EdgeNodeEngine
         {
             case ScanCompleted scan:
                 await OnScanAsync(scan).ConfigureAwait(false);
+                scan.Device.ReturnSnapshot(scan.Snapshot);
                 break;
             case DeviceValueEvent value:
                 await OnDeviceValueAsync(value).ConfigureAwait(false);

@@ -63,6 +63,14 @@ public sealed class ModbusPointReader
     /// <summary>The plan.</summary>
     public ModbusReadPlan Plan { get; }
 
+    /// <summary>
+    /// On a TCP link, lets <see cref="ReadAsync"/> return on the connection's reader (a pool thread) instead of handing
+    /// the caller to another pool thread: one thread switch less per poll, for a caller whose code after the poll is
+    /// short and never blocks (the engine's scan loop decodes, posts and re-arms a timer). Off by default: other
+    /// callers' code would delay the responses of the link's other units. RTU links always leave their bus thread.
+    /// </summary>
+    public bool ContinueOnTcpReader { get; init; }
+
     /// <summary>Per point (same indices as <see cref="ModbusReadPlan.Points"/>), from the last <see cref="ReadAsync"/>.</summary>
     public IReadOnlyList<ModbusPointResult> Results => _results;
 
@@ -90,8 +98,13 @@ public sealed class ModbusPointReader
             }
         }
 
-        // The last block completed inline on the transport thread: decode and return on the thread pool.
-        await ModbusTransaction.LeaveTransportThread();
+        // The last block completed inline on the transport thread: decode and return on the thread pool (or, when the
+        // caller asked for it, on the TCP reader, which is a pool thread too).
+        if (!ContinueOnTcpReader || _unit.Master.IsSerialized)
+        {
+            await ModbusTransaction.LeaveTransportThread();
+        }
+
         return Decode();
     }
 

@@ -71,7 +71,9 @@ public sealed partial class MqttClient
             _orderLock.Release();
         }
 
-        _writeSignal.Set();
+        // No lock is held here: an idle writer writes the packet on this thread (a QoS 0 DATA costs one socket write,
+        // not a hand-off to a pool thread and a write there); a busy writer takes it with the rest of its batch.
+        _writeSignal.Set(runWaiterInline: true);
         return result;
     }
 

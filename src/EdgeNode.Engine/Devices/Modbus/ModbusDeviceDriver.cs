@@ -20,7 +20,8 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
         Config = device;
         _points = [.. device.Metrics.Select(m => m.ToModbusPoint())];
         _types = [.. device.Metrics.Select(MetricTypes.ToSparkplug)];
-        _reader = new ModbusPointReader(unit, ModbusReadPlan.Create(_points));
+        // The scan loop's code after a read is short and never blocks: on TCP it may run on the link's reader.
+        _reader = new ModbusPointReader(unit, ModbusReadPlan.Create(_points)) { ContinueOnTcpReader = true };
         _writer = new ModbusPointWriter(unit);
     }
 
@@ -34,6 +35,7 @@ public sealed class ModbusDeviceDriver : IDeviceDriver
     public System.Threading.Channels.ChannelReader<DeviceEvent>? Events => null;
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<DeviceReadResult> ReadAsync(DeviceReading reading, CancellationToken cancellationToken)
     {
         var outcome = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
